@@ -1,0 +1,397 @@
+"""SymbolicActivationDiscoverer: find an activation formula with gplearn."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state, resample
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._activation import SymbolicActivation
+from ._formula import Formula
+from ._version import __version__
+from ._warnings import DegenerateFormulaWarning
+
+__all__ = ["SymbolicActivationDiscoverer"]
+
+#: Operators gplearn's SymbolicClassifier accepts by name.
+GPLEARN_FUNCTIONS = frozenset(
+    ["add", "sub", "mul", "div", "sqrt", "log", "abs", "neg", "inv",
+     "max", "min", "sin", "cos", "tan"]
+)
+
+#: A subsample is never smaller than this (or than all rows, if fewer): with the
+#: paper's 10% of a small data set, GP would otherwise judge programs on a
+#: handful of rows.
+MIN_SUBSAMPLE_ROWS = 100
+
+
+def _final_generation_by_fitness(gp):
+    """The programs of gplearn's last generation, best raw fitness first.
+
+    gplearn exposes no public attribute for its population, only ``_programs``;
+    this helper is the one place that reads it.
+    """
+    population = [p for p in gp._programs[-1] if p is not None]
+    greater_is_better = gp._metric.greater_is_better
+    return sorted(population, key=lambda p: p.raw_fitness_, reverse=greater_is_better)
+
+
+def _is_degenerate(formula):
+    return formula.is_constant() or formula.is_linear()
+
+
+class SymbolicActivationDiscoverer(TransformerMixin, BaseEstimator):
+    """Discover an activation function with genetic programming.
+
+    gplearn's :class:`~gplearn.genetic.SymbolicClassifier` searches for a
+    formula over the (standardized, subsampled) features that separates the
+    classes; every variable of the winning program is then replaced by one
+    scalar ``x`` (``mul(cos(X3), X3)`` becomes ``x·cos(x)``), and that function
+    of ``x`` is the activation.  The defaults are the paper's search.
+
+    Parameters
+    ----------
+    population_size : int, default=500
+    generations : int, default=5
+    function_set : tuple of str, default=("add", "sub", "mul", "sin", "cos", "abs")
+        Any of gplearn's built-in operators: add, sub, mul, div, sqrt, log,
+        abs, neg, inv, max, min, sin, cos, tan.
+    subsample : float or int, default=0.1
+        Fraction (float in (0, 1]) or number (int) of rows the search sees,
+        drawn without replacement and stratified by class.  Never fewer than
+        100 rows (or all rows, when there are fewer).
+    standardize : bool, default=True
+        Standardize the features (with the statistics of all rows given to
+        ``fit``) before subsampling, as the paper does.  ``transform`` applies
+        the same scaling.
+    target_class : label or None, default=None
+        gplearn's classifier is binary.  For more classes, discovery runs on
+        "this class against the rest"; None picks the most frequent class
+        (the smallest label among ties).  For binary targets it chooses which
+        class is positive (default: the larger label, as gplearn does).
+    reject_degenerate : bool, default=True
+        A formula constant or linear in ``x`` is no activation.  If gplearn's
+        best program collapses to one, the best program of the final
+        generation that does not is taken instead (``n_degenerate_skipped_``
+        counts how many were passed over); if none exists, ``fit`` raises a
+        ``ValueError``.  With False the best program is kept whatever it is.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsample and the search.
+    n_jobs : int or None, default=None
+        Processes gplearn evaluates the population with (None means 1).
+    verbose : int, default=0
+        gplearn's progress table when positive.
+    tournament_size, stopping_criteria, const_range, init_depth, init_method, \
+parsimony_coefficient, p_crossover, p_subtree_mutation, p_hoist_mutation, \
+p_point_mutation, p_point_replace, max_samples, metric :
+        gplearn's search parameters, with gplearn's names and defaults.
+
+    Attributes
+    ----------
+    program_ : str
+        The chosen program with all its variables (``X<i>`` is column i),
+        canonical text that :meth:`Formula.parse` reads back exactly.
+    formula_ : Formula
+        The collapsed formula in ``x``.
+    expression_ : sympy.Expr
+        ``formula_`` as a sympy expression (``x*cos(x)``).
+    activation_ : SymbolicActivation
+        The torch activation computing ``formula_``.
+    fitness_ : float
+        gplearn's raw fitness (log loss on the subsample, lower is better) of
+        the chosen program.
+    n_degenerate_skipped_ : int
+        Better-scoring programs passed over because they were degenerate.
+    positive_class_ : label
+        The class treated as positive by the binary search.
+    scaler_ : StandardScaler or None
+    gp_ : gplearn.genetic.SymbolicClassifier
+        The fitted search.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sksymact import SymbolicActivationDiscoverer
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> disc = SymbolicActivationDiscoverer(population_size=100, generations=2,
+    ...                                     random_state=0).fit(X, y)
+    >>> disc.formula_.variables
+    frozenset({'x'})
+    >>> disc.formula_.is_linear()
+    False
+    >>> disc.transform(X[:2]).shape
+    (2, 30)
+    """
+
+    _parameter_constraints = {
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 1, None, closed="left")],
+        "function_set": ["array-like"],
+        "subsample": [Interval(numbers.Real, 0, 1, closed="right"),
+                      Interval(numbers.Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
+        "target_class": "no_validation",
+        "reject_degenerate": ["boolean"],
+        "random_state": ["random_state"],
+        "n_jobs": [None, numbers.Integral],
+        "verbose": ["verbose"],
+        "tournament_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "stopping_criteria": [Interval(numbers.Real, 0, None, closed="left")],
+        "const_range": [None, tuple],
+        "init_depth": [tuple],
+        "init_method": [StrOptions({"half and half", "grow", "full"})],
+        "parsimony_coefficient": [Interval(numbers.Real, 0, None, closed="left"),
+                                  StrOptions({"auto"})],
+        "p_crossover": [Interval(numbers.Real, 0, 1, closed="both")],
+        "p_subtree_mutation": [Interval(numbers.Real, 0, 1, closed="both")],
+        "p_hoist_mutation": [Interval(numbers.Real, 0, 1, closed="both")],
+        "p_point_mutation": [Interval(numbers.Real, 0, 1, closed="both")],
+        "p_point_replace": [Interval(numbers.Real, 0, 1, closed="both")],
+        "max_samples": [Interval(numbers.Real, 0, 1, closed="right")],
+        "metric": [StrOptions({"log loss"})],
+    }
+
+    def __init__(
+        self,
+        population_size=500,
+        generations=5,
+        function_set=("add", "sub", "mul", "sin", "cos", "abs"),
+        subsample=0.1,
+        standardize=True,
+        *,
+        target_class=None,
+        reject_degenerate=True,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+        tournament_size=20,
+        stopping_criteria=0.0,
+        const_range=(-1.0, 1.0),
+        init_depth=(2, 6),
+        init_method="half and half",
+        parsimony_coefficient=0.001,
+        p_crossover=0.9,
+        p_subtree_mutation=0.01,
+        p_hoist_mutation=0.01,
+        p_point_mutation=0.01,
+        p_point_replace=0.05,
+        max_samples=1.0,
+        metric="log loss",
+    ):
+        self.population_size = population_size
+        self.generations = generations
+        self.function_set = function_set
+        self.subsample = subsample
+        self.standardize = standardize
+        self.target_class = target_class
+        self.reject_degenerate = reject_degenerate
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.tournament_size = tournament_size
+        self.stopping_criteria = stopping_criteria
+        self.const_range = const_range
+        self.init_depth = init_depth
+        self.init_method = init_method
+        self.parsimony_coefficient = parsimony_coefficient
+        self.p_crossover = p_crossover
+        self.p_subtree_mutation = p_subtree_mutation
+        self.p_hoist_mutation = p_hoist_mutation
+        self.p_point_mutation = p_point_mutation
+        self.p_point_replace = p_point_replace
+        self.max_samples = max_samples
+        self.metric = metric
+
+    def _check_function_set(self):
+        names = self.function_set
+        if isinstance(names, str):
+            names = [names]
+        unknown = [f for f in names if not isinstance(f, str) or f not in GPLEARN_FUNCTIONS]
+        if unknown or not names:
+            raise ValueError(
+                f"function_set must name gplearn's operators {sorted(GPLEARN_FUNCTIONS)}; "
+                f"got {list(names)!r} (not allowed: {unknown!r})."
+            )
+        return tuple(names)
+
+    def _binary_target(self, y):
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"The target has only one class ({classes[0]!r}); discovery needs samples "
+                "of at least 2 classes."
+            )
+        if self.target_class is None:
+            positive = classes[-1] if len(classes) == 2 else classes[np.argmax(counts)]
+        elif self.target_class in classes:
+            positive = classes[np.flatnonzero(classes == self.target_class)[0]]
+        else:
+            raise ValueError(
+                f"target_class={self.target_class!r} is not a class of y; classes are "
+                f"{classes.tolist()!r}."
+            )
+        return positive, (y == positive).astype(np.int64)
+
+    def _subsample(self, X, y_binary, random_state):
+        n = X.shape[0]
+        if isinstance(self.subsample, numbers.Integral) and not isinstance(self.subsample, bool):
+            size = int(self.subsample)
+        else:
+            size = int(round(self.subsample * n))
+        size = min(n, max(size, MIN_SUBSAMPLE_ROWS))
+        if size >= n:
+            return X, y_binary
+        return resample(X, y_binary, replace=False, n_samples=size,
+                        stratify=y_binary, random_state=random_state)
+
+    def _search(self, X, y_binary, seed):
+        from gplearn.genetic import SymbolicClassifier  # noqa: PLC0415 (heavy import)
+
+        gp = SymbolicClassifier(
+            population_size=self.population_size,
+            generations=self.generations,
+            tournament_size=self.tournament_size,
+            stopping_criteria=self.stopping_criteria,
+            const_range=self.const_range,
+            init_depth=self.init_depth,
+            init_method=self.init_method,
+            function_set=self._check_function_set(),
+            metric=self.metric,
+            parsimony_coefficient=self.parsimony_coefficient,
+            p_crossover=self.p_crossover,
+            p_subtree_mutation=self.p_subtree_mutation,
+            p_hoist_mutation=self.p_hoist_mutation,
+            p_point_mutation=self.p_point_mutation,
+            p_point_replace=self.p_point_replace,
+            max_samples=self.max_samples,
+            # Only the last generation is read; earlier ones need not be kept.
+            low_memory=True,
+            n_jobs=1 if self.n_jobs is None else self.n_jobs,
+            verbose=self.verbose,
+            random_state=seed,
+        )
+        return gp.fit(X, y_binary)
+
+    def _choose_program(self, gp):
+        """The best program whose collapsed formula is an activation."""
+        checked = {}
+        for skipped, program in enumerate(_final_generation_by_fitness(gp)):
+            formula = Formula.from_gplearn(program.program)
+            collapsed = formula.collapse()
+            if not self.reject_degenerate:
+                if _is_degenerate(collapsed):
+                    warnings.warn(
+                        f"The discovered formula {collapsed} is constant or linear in x, so "
+                        "as an activation it adds no non-linearity (reject_degenerate=False).",
+                        DegenerateFormulaWarning,
+                        stacklevel=3,
+                    )
+                return program, formula, collapsed, 0
+            if collapsed not in checked:
+                checked[collapsed] = _is_degenerate(collapsed)
+            if not checked[collapsed]:
+                return program, formula, collapsed, skipped
+        raise ValueError(
+            f"Every program of the final generation collapses to a formula that is constant "
+            f"or linear in x ({len(checked)} distinct formulas checked), so none is an "
+            "activation. Try more generations, a larger population_size, another "
+            "random_state or function_set, or set reject_degenerate=False."
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Search for a formula on ``X``, ``y`` and collapse it to an activation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels; see ``target_class`` for more than two classes.
+
+        Returns
+        -------
+        self : SymbolicActivationDiscoverer
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
+        check_classification_targets(y)
+        self._check_function_set()
+        self.positive_class_, y_binary = self._binary_target(y)
+        random_state = check_random_state(self.random_state)
+
+        self.scaler_ = StandardScaler().fit(X) if self.standardize else None
+        X_search = self.scaler_.transform(X) if self.standardize else X
+        X_search, y_search = self._subsample(X_search, y_binary, random_state)
+        if np.unique(y_search).size < 2:
+            raise ValueError("The subsample holds a single class; increase subsample.")
+
+        self.gp_ = self._search(X_search, y_search, random_state.randint(np.iinfo(np.int32).max))
+        program, formula, collapsed, skipped = self._choose_program(self.gp_)
+        self.program_ = str(formula)
+        self.formula_ = collapsed
+        self.expression_ = collapsed.to_sympy()
+        self.activation_ = SymbolicActivation(collapsed)
+        self.fitness_ = float(program.raw_fitness_)
+        self.n_degenerate_skipped_ = skipped
+        self._sksymact_version = __version__
+        return self
+
+    def transform(self, X):
+        """Apply the activation elementwise to the (standardized) features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features), float64
+        """
+        check_is_fitted(self, "formula_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
+        # Evaluated on the flattened array: a formula without variables would
+        # otherwise give one value per row, as gplearn's programs do.
+        return np.asarray(self.formula_(X.ravel()), dtype=np.float64).reshape(X.shape)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output names ``phi(<input name>)``, e.g. ``phi(x0)``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input names; by default ``feature_names_in_`` or ``x0 … x{n-1}``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "n_features_in_")
+        names = getattr(self, "feature_names_in_", None)
+        if input_features is None:
+            input_features = names if names is not None else [
+                f"x{i}" for i in range(self.n_features_in_)]
+        else:
+            input_features = np.asarray(input_features, dtype=object)
+            if len(input_features) != self.n_features_in_:
+                raise ValueError(
+                    f"input_features should have length equal to n_features_in_ "
+                    f"({self.n_features_in_}), got {len(input_features)}."
+                )
+            if names is not None and not np.array_equal(input_features, names):
+                raise ValueError("input_features is not equal to feature_names_in_")
+        return np.asarray([f"phi({name})" for name in input_features], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,708 @@
+"""Immutable expression trees for gplearn programs and activation formulas.
+
+A :class:`Formula` is the common currency of sksymact: gplearn finds a
+program, :meth:`Formula.from_gplearn` turns it into a tree,
+:meth:`Formula.collapse` replaces every feature by the single variable ``x``
+and the result becomes an activation function.
+
+Formulas are always evaluated with gplearn's *protected* semantics (see
+:data:`OPERATORS`), so ``div``, ``log`` and ``inv`` never raise or return
+``inf`` for small arguments.  Formula text is data: it is parsed with a
+whitelist parser and never executed.
+"""
+
+import math
+import time
+import types
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ._formula_parse import VAR_RE as _VAR_RE
+from ._formula_parse import parse_tokens as _parse_tokens
+
+__all__ = ["Formula", "Operator", "OPERATORS", "PROTECTION_THRESHOLD"]
+
+#: Threshold below which gplearn's protected ``div``, ``log`` and ``inv``
+#: switch to their fallback value (same constant as ``gplearn.functions``).
+PROTECTION_THRESHOLD = 0.001
+
+
+def _protected_division(x1, x2):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(x2) > PROTECTION_THRESHOLD, np.divide(x1, x2), 1.)
+
+
+def _protected_sqrt(x1):
+    return np.sqrt(np.abs(x1))
+
+
+def _protected_log(x1):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(x1) > PROTECTION_THRESHOLD, np.log(np.abs(x1)), 0.)
+
+
+def _protected_inverse(x1):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(x1) > PROTECTION_THRESHOLD, 1. / x1, 0.)
+
+
+def _sigmoid(x1):
+    with np.errstate(over="ignore", under="ignore"):
+        return 1 / (1 + np.exp(-x1))
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One primitive of gplearn's function set.
+
+    Attributes
+    ----------
+    name : str
+        Name as gplearn prints it (``"add"``, ``"sig"``, ...).
+    arity : int
+        Number of arguments (1 or 2).
+    numpy : callable
+        Vectorised implementation with gplearn's protected semantics.
+    """
+
+    name: str
+    arity: int
+    numpy: Callable
+
+
+#: Read-only mapping ``name -> Operator``: gplearn's full function set.
+OPERATORS = types.MappingProxyType({op.name: op for op in (
+    Operator("add", 2, np.add), Operator("sub", 2, np.subtract),
+    Operator("mul", 2, np.multiply), Operator("div", 2, _protected_division),
+    Operator("sqrt", 1, _protected_sqrt), Operator("log", 1, _protected_log),
+    Operator("abs", 1, np.abs), Operator("neg", 1, np.negative),
+    Operator("inv", 1, _protected_inverse), Operator("max", 2, np.maximum),
+    Operator("min", 2, np.minimum), Operator("sin", 1, np.sin),
+    Operator("cos", 1, np.cos), Operator("tan", 1, np.tan),
+    Operator("sig", 1, _sigmoid))})
+
+_ARITY = {name: op.arity for name, op in OPERATORS.items()}
+_GRID = np.unique(np.concatenate([np.linspace(-10.0, 10.0, 2001),
+                                  [-0.0015, -0.001, -0.0005, 0.0005, 0.001, 0.0015]]))
+_SYMPY_MAX_SIZE = 60
+# Operators whose protection replaces values (not only guards a domain).
+_BRANCHING_OPS = frozenset({"div", "log", "inv"})
+_WITNESS_SECONDS = 2.0
+_TOL = 1e-9
+
+
+def _check_var(name):
+    if not isinstance(name, str) or not _VAR_RE.fullmatch(name):
+        raise ValueError(f"invalid variable name {name!r}: use 'x' or 'X<i>' "
+                         "(e.g. 'X0', 'X12', no leading zeros)")
+    return name
+
+
+def _as_constant(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"constant must be a real number, got {value!r}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError("constant is too large to be a float") from None
+    if not math.isfinite(value):
+        raise ValueError(f"constant must be finite, got {value!r}")
+    return value
+
+
+def _check_tokens(tokens):
+    """Raise ValueError unless ``tokens`` is exactly one complete prefix tree."""
+    need = 1
+    for tok in tokens:
+        if need == 0:
+            raise ValueError("extra nodes after a complete formula")
+        need += _ARITY[tok[1]] - 1 if tok[0] == "op" else -1
+    if need != 0:
+        raise ValueError(f"incomplete formula: {need} argument(s) missing")
+    return tokens
+
+
+def _rebuild(tokens):
+    """Unpickling helper: validate every token, then rebuild."""
+    out = []
+    for tok in tokens:
+        kind, payload = tok
+        if kind == "op" and payload in OPERATORS:
+            out.append(("op", payload))
+        elif kind == "var":
+            out.append(("var", _check_var(payload)))
+        elif kind == "const":
+            out.append(("const", _as_constant(payload)))
+        else:
+            raise ValueError(f"invalid formula node {tok!r}")
+    return Formula._new(_check_tokens(tuple(out)))
+
+
+def _subtree_end(tokens, start):
+    need, i = 1, start
+    while need:
+        tok = tokens[i]
+        need += _ARITY[tok[1]] - 1 if tok[0] == "op" else -1
+        i += 1
+    return i
+
+
+def _fold(tokens, leaf, node):
+    """Bottom-up fold over prefix tokens without recursion."""
+    stack = []
+    for tok in tokens:
+        if tok[0] == "op":
+            stack.append((tok[1], []))
+            continue
+        value = leaf(tok)
+        while stack:
+            name, args = stack[-1]
+            args.append(value)
+            if len(args) < _ARITY[name]:
+                break
+            stack.pop()
+            value = node(name, args)
+        else:
+            return value
+    raise ValueError("incomplete formula")  # pragma: no cover (tokens are validated)
+
+
+class Formula:
+    """Immutable expression tree over gplearn's operators.
+
+    Nodes are operator applications, variables (``"x"`` or ``"X<i>"``) and
+    finite float constants.  Build formulas with :meth:`parse` (also
+    ``Formula(text)``), :meth:`from_gplearn`, :meth:`from_dict` or the
+    :meth:`variable` / :meth:`constant` / :meth:`apply` constructors.
+    Equality and hashing are structural (``0.0`` and ``-0.0`` differ).
+    Evaluation always uses gplearn's protected semantics: ``div(a, b)`` is 1
+    where ``|b| <= 0.001``, ``log`` is 0 and ``inv`` is 0 where ``|a| <= 0.001``,
+    ``sqrt(a)`` is ``sqrt(|a|)``.  Depth follows gplearn: a leaf has depth 0.
+
+    Examples
+    --------
+    >>> f = Formula.parse("mul(cos(X3), X3)")
+    >>> g = f.collapse()
+    >>> g
+    Formula('mul(cos(x), x)')
+    >>> g == Formula.parse("cos(x)*x")
+    True
+    >>> round(float(g(0.5)), 6)
+    0.438791
+    >>> g.size, g.depth, sorted(f.variables)
+    (4, 2, ['X3'])
+    >>> print(g.latex())
+    x \\cos{\\left(x \\right)}
+    """
+
+    __slots__ = ("_tokens", "_hash")
+
+    def __init__(self, text):
+        object.__setattr__(self, "_tokens", Formula.parse(text)._tokens)
+        object.__setattr__(self, "_hash", None)
+
+    @classmethod
+    def _new(cls, tokens):
+        self = object.__new__(cls)
+        object.__setattr__(self, "_tokens", tokens)
+        object.__setattr__(self, "_hash", None)
+        return self
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Formula objects are immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("Formula objects are immutable")
+
+    def __reduce__(self):
+        return (_rebuild, (self._tokens,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    # ----------------------------------------------------------- constructors
+    @classmethod
+    def variable(cls, name="x"):
+        """Leaf for ``"x"`` (collapsed variable) or ``"X<i>"`` (feature i)."""
+        return cls._new((("var", _check_var(name)),))
+
+    @classmethod
+    def constant(cls, value):
+        """Leaf for a finite real constant (stored as a Python float)."""
+        return cls._new((("const", _as_constant(value)),))
+
+    @classmethod
+    def apply(cls, op_name, *children):
+        """Apply operator ``op_name`` to ``children`` (Formulas), checking arity."""
+        if op_name not in OPERATORS:
+            raise ValueError(f"unknown operator {op_name!r}; known: {sorted(OPERATORS)}")
+        if len(children) != _ARITY[op_name]:
+            raise ValueError(f"operator {op_name!r} takes {_ARITY[op_name]} "
+                             f"argument(s), got {len(children)}")
+        tokens = [("op", op_name)]
+        for child in children:
+            if not isinstance(child, Formula):
+                raise TypeError(f"children must be Formula objects, got {type(child).__name__}")
+            tokens.extend(child._tokens)
+        return cls._new(tuple(tokens))
+
+    @classmethod
+    def parse(cls, text, *, max_depth=100, max_length=10_000):
+        """Parse gplearn prefix text or plain infix math into a Formula.
+
+        Accepted: gplearn's printed programs (``mul(cos(X3), -0.5)``) and
+        infix math in ``x`` / ``X<i>`` with ``+ - * /``, calls of operator
+        names with the right arity, unary ``+``/``-``, ``pi``, ``e`` and
+        ``**`` with an integer literal exponent 0..8 (expanded into repeated
+        ``mul``).  Infix ``/`` means gplearn's protected ``div``.  Unary
+        minus on a number literal gives a negative constant, otherwise
+        ``neg``.  The text is never executed: anything else (attributes,
+        subscripts, strings, unknown names, non-ASCII, ...) raises
+        ValueError, as does text longer than ``max_length`` characters or
+        nested (parentheses or tree depth) deeper than ``max_depth``.
+
+        Parameters
+        ----------
+        text : str
+            Formula text; not a str raises TypeError.
+        max_depth : int, default=100
+            Largest accepted tree depth and parenthesis nesting.
+        max_length : int, default=10_000
+            Largest accepted text length; also caps the node count after
+            ``**`` expansion.
+
+        Returns
+        -------
+        Formula
+
+        Examples
+        --------
+        >>> Formula.parse("x*cos(x)")
+        Formula('mul(x, cos(x))')
+        >>> Formula.parse("sin(x) + 0.5*x")
+        Formula('add(sin(x), mul(0.5, x))')
+        >>> Formula.parse("x**3 - x/2")
+        Formula('sub(mul(mul(x, x), x), div(x, 2.0))')
+        >>> Formula.parse("add(X0, -0.5)").constants
+        (-0.5,)
+        >>> Formula.parse("x.__class__")
+        Traceback (most recent call last):
+        ...
+        ValueError: unsupported syntax in formula: attribute access '.__class__'
+        """
+        tokens = _parse_tokens(text, _ARITY, max_depth=max_depth, max_length=max_length)
+        formula = cls._new(_check_tokens(tokens))
+        if formula.depth > max_depth:
+            raise ValueError(f"formula is nested deeper than max_depth={max_depth}")
+        return formula
+
+    @classmethod
+    def from_gplearn(cls, program):
+        """Convert a gplearn ``_Program`` (or its ``.program`` list) exactly.
+
+        The prefix list is walked directly (no text round trip), so
+        constants keep full precision.  Only gplearn's built-in functions
+        are supported; custom functions raise ValueError.
+
+        Parameters
+        ----------
+        program : gplearn ``_Program`` or list
+            Prefix list of ``_Function`` objects (duck-typed: ``.name`` and
+            ``.arity``), int feature indices (-> ``X<i>``) and float constants.
+
+        Returns
+        -------
+        Formula
+        """
+        nodes = getattr(program, "program", program)
+        if not isinstance(nodes, (list, tuple)):
+            raise ValueError("expected a gplearn _Program or its .program list, "
+                             f"got {type(program).__name__}")
+        tokens = []
+        for node in nodes:
+            if isinstance(node, (bool, np.bool_)):
+                raise ValueError(f"invalid gplearn program node {node!r}")
+            if isinstance(node, (int, np.integer)):
+                if node < 0:
+                    raise ValueError(f"invalid gplearn feature index {node!r}")
+                tokens.append(("var", _check_var(f"X{int(node)}")))
+            elif isinstance(node, (float, np.floating)):
+                tokens.append(("const", _as_constant(node)))
+            elif hasattr(node, "name") and hasattr(node, "arity"):
+                name = node.name
+                if name not in OPERATORS or _ARITY[name] != node.arity:
+                    raise ValueError(
+                        f"unsupported gplearn function {name!r} (arity {node.arity!r}): "
+                        "custom gplearn functions are not supported, only "
+                        f"{sorted(OPERATORS)}")
+                tokens.append(("op", name))
+            else:
+                raise ValueError(f"invalid gplearn program node {node!r}")
+        return cls._new(_check_tokens(tuple(tokens)))
+
+    @classmethod
+    def from_dict(cls, data, *, max_size=100_000):
+        """Rebuild a formula from :meth:`to_dict` output, validating strictly.
+
+        Iterative; at most ``max_size`` nodes are read (guards against
+        cyclic or exponentially shared dicts).
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"formula dict must be a dict, got {type(data).__name__}")
+        top = dict(data)
+        version = top.pop("version", 1)
+        if type(version) is not int or version != 1:
+            raise ValueError(f"unsupported formula dict version {version!r}")
+        tokens, stack = [], [top]
+        while stack:
+            node = stack.pop()
+            if len(tokens) >= max_size:
+                raise ValueError(f"formula dict has more than max_size={max_size} nodes")
+            if not isinstance(node, dict):
+                raise ValueError(f"formula node must be a dict, got {type(node).__name__}")
+            keys = set(node)
+            if keys == {"op", "args"}:
+                name, args = node["op"], node["args"]
+                if not isinstance(name, str) or name not in OPERATORS:
+                    raise ValueError(f"unknown operator {name!r} in formula dict")
+                if not isinstance(args, (list, tuple)) or len(args) != _ARITY[name]:
+                    raise ValueError(f"operator {name!r} needs a list of "
+                                     f"{_ARITY[name]} args in formula dict")
+                tokens.append(("op", name))
+                stack.extend(reversed(args))
+            elif keys == {"var"}:
+                tokens.append(("var", _check_var(node["var"])))
+            elif keys == {"const"}:
+                tokens.append(("const", _as_constant(node["const"])))
+            else:
+                raise ValueError(f"invalid formula node keys {sorted(map(repr, keys))}")
+        return cls._new(tuple(tokens))
+
+    # ------------------------------------------------------------- properties
+    @property
+    def kind(self):
+        """``"op"``, ``"var"`` or ``"const"`` for the root node."""
+        return self._tokens[0][0]
+
+    @property
+    def op(self):
+        """Operator name of the root, or None for a leaf."""
+        return self._tokens[0][1] if self.kind == "op" else None
+
+    @property
+    def children(self):
+        """Tuple of child formulas (empty for a leaf)."""
+        out, i = [], 1
+        for _ in range(_ARITY[self.op] if self.kind == "op" else 0):
+            j = _subtree_end(self._tokens, i)
+            out.append(Formula._new(self._tokens[i:j]))
+            i = j
+        return tuple(out)
+
+    @property
+    def value(self):
+        """Value of a constant leaf, else None."""
+        return self._tokens[0][1] if self.kind == "const" else None
+
+    @property
+    def name(self):
+        """Name of a variable leaf, else None."""
+        return self._tokens[0][1] if self.kind == "var" else None
+
+    @property
+    def variables(self):
+        """Frozenset of the variable names used anywhere in the tree."""
+        return frozenset(t[1] for t in self._tokens if t[0] == "var")
+
+    @property
+    def constants(self):
+        """Tuple of the constants in pre-order."""
+        return tuple(t[1] for t in self._tokens if t[0] == "const")
+
+    @property
+    def size(self):
+        """Number of nodes."""
+        return len(self._tokens)
+
+    @property
+    def n_operators(self):
+        """Number of operator nodes."""
+        return sum(t[0] == "op" for t in self._tokens)
+
+    @property
+    def depth(self):
+        """Depth as in gplearn: a leaf has depth 0, ``mul(x, x)`` depth 1."""
+        best, pending = 0, []
+        for tok in self._tokens:
+            if tok[0] == "op":
+                pending.append(_ARITY[tok[1]])
+                best = max(best, len(pending))
+                continue
+            while pending:
+                pending[-1] -= 1
+                if pending[-1]:
+                    break
+                pending.pop()
+        return best
+
+    # ----------------------------------------------------------- transforms
+    def with_constants(self, values):
+        """Return a copy with the constants replaced, in pre-order."""
+        values = [_as_constant(v) for v in values]
+        if len(values) != len(self.constants):
+            raise ValueError(f"expected {len(self.constants)} constants, got {len(values)}")
+        it = iter(values)
+        return Formula._new(tuple(("const", next(it)) if t[0] == "const" else t
+                                  for t in self._tokens))
+
+    def collapse(self, var="x"):
+        """Replace every variable by ``var`` (e.g. ``mul(cos(X3), X3)`` -> x*cos(x))."""
+        _check_var(var)
+        return Formula._new(tuple(("var", var) if t[0] == "var" else t
+                                  for t in self._tokens))
+
+    def simplify(self):
+        """Fold variable-free subtrees into constants (numpy float64, gplearn
+        semantics); subtrees whose value is not finite are kept."""
+        def node(name, args):
+            if all(a[0][0] == "const" and len(a) == 1 for a in args):
+                with np.errstate(all="ignore"):
+                    out = OPERATORS[name].numpy(*(np.full(1, a[0][1]) for a in args))
+                value = float(np.asarray(out).reshape(-1)[0])
+                if math.isfinite(value):
+                    return (("const", value),)
+            return (("op", name),) + tuple(t for a in args for t in a)
+        return Formula._new(_fold(self._tokens, lambda tok: (tok,), node))
+
+    # ------------------------------------------------------------ evaluation
+    def _evaluate(self, env, shape):
+        def leaf(tok):
+            return env[tok[1]] if tok[0] == "var" else np.full(shape, tok[1])
+        return _fold(self._tokens, leaf, lambda name, args: OPERATORS[name].numpy(*args))
+
+    def __call__(self, X):
+        """Evaluate with gplearn's protected semantics, returning float64.
+
+        * Only ``x`` (or no variable): elementwise on any shape (scalars
+          give a 0-d array) -- except that a variable-free formula given a
+          2-D ``X`` returns shape ``(n_samples,)`` like gplearn.
+        * ``X<i>``: ``X`` must be 2-D ``(n_samples, n_features)``; ``X<i>``
+          is column ``i`` and the result matches ``_Program.execute(X)``
+          bit for bit.
+
+        Parameters
+        ----------
+        X : array-like or scalar
+            Real input, converted to float64.
+
+        Returns
+        -------
+        ndarray of float64
+            Input shape (``x`` formulas) or ``(n_samples,)``.
+        """
+        X = np.asarray(X)
+        if np.iscomplexobj(X):
+            raise ValueError("complex input is not supported")
+        X = np.asarray(X, dtype=np.float64)
+        names = self.variables
+        features = sorted(int(v[1:]) for v in names if v != "x")
+        if features and "x" in names:
+            raise ValueError("formula mixes 'x' and 'X<i>' variables; collapse() it first")
+        if features:
+            if X.ndim != 2:
+                raise ValueError(f"formula uses features, X must be 2-D, got shape {X.shape}")
+            if features[-1] >= X.shape[1]:
+                raise ValueError(f"formula uses X{features[-1]} but X has only "
+                                 f"{X.shape[1]} columns")
+            env, shape = {f"X{i}": X[:, i] for i in features}, (X.shape[0],)
+        else:
+            shape = (X.shape[0],) if (X.ndim == 2 and not names) else X.shape
+            env = {"x": X}
+        out = self._evaluate(env, shape)
+        if self.kind == "var":
+            out = np.array(out)
+        return np.asarray(out, dtype=np.float64)
+
+    # ---------------------------------------------------------------- sympy
+    def to_sympy(self, protected=False):
+        """Sympy expression in real symbols ``x``, ``X0``, ....
+
+        ``protected=False`` is the plain mathematical reading (``div`` ->
+        ``a/b``, ``log`` -> ``log(Abs(a))``, ``sqrt`` -> ``sqrt(Abs(a))``,
+        ``inv`` -> ``1/a``); ``protected=True`` uses ``Piecewise`` for
+        ``div``/``log``/``inv`` exactly like gplearn (threshold 0.001).
+        """
+        return self._to_sympy(protected, exact=False)
+
+    def _to_sympy(self, protected, exact):
+        import sympy as sp
+        num = sp.Rational if exact else sp.Float
+        thr = num(PROTECTION_THRESHOLD)
+
+        def guard(arg, plain, fallback):
+            if not protected:
+                return plain
+            return sp.Piecewise((plain, sp.Abs(arg) > thr), (fallback, True))
+
+        build = {
+            "add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+            "mul": lambda a, b: a * b, "div": lambda a, b: guard(b, a / b, sp.S.One),
+            "sqrt": lambda a: sp.sqrt(sp.Abs(a)),
+            "log": lambda a: guard(a, sp.log(sp.Abs(a)), sp.S.Zero),
+            "abs": sp.Abs, "neg": lambda a: -a,
+            "inv": lambda a: guard(a, 1 / a, sp.S.Zero),
+            "max": sp.Max, "min": sp.Min, "sin": sp.sin, "cos": sp.cos,
+            "tan": sp.tan, "sig": lambda a: 1 / (1 + sp.exp(-a)),
+        }
+
+        def leaf(tok):
+            return sp.Symbol(tok[1], real=True) if tok[0] == "var" else num(tok[1])
+        return _fold(self._tokens, leaf, lambda name, args: build[name](*args))
+
+    def latex(self):
+        """LaTeX of the plain reading, ``sympy.latex(self.to_sympy())``."""
+        import sympy
+        return sympy.latex(self.to_sympy())
+
+    # ------------------------------------------------------- classification
+    def is_constant(self):
+        """True if the protected function is constant (see :meth:`is_linear`)."""
+        return self._is_affine(0)
+
+    def is_linear(self):
+        """True if the protected function is affine in all its variables.
+
+        Rule: a variable-free formula is constant.  Otherwise the formula
+        is evaluated with numpy (protected semantics) on 2,007 points in
+        [-10, 10] (including 0 and +-0.0005, +-0.001, +-0.0015; one shuffled
+        copy per variable); if a constant / affine least-squares fit leaves
+        a residual above 1e-9 * max(1, max|f|) the answer is False.  If the
+        grid passes, the tree has at most 60 nodes and holds no div, log or
+        inv (so the plain reading is the evaluated function), sympy tries to
+        prove it exactly: every derivative of order 1 (constant) or 2 (affine)
+        simplifies to zero gives True.  Otherwise sympy evaluates the
+        exact protected reading (Piecewise, rational constants) at far
+        points up to +-1.37e18 and their midpoints; a difference (constant)
+        or a non-zero second difference (affine) beyond 1e-12 relative is a
+        proof and gives False.  Otherwise True.
+        """
+        return self._is_affine(1)
+
+    def _is_affine(self, order):
+        if not self.variables:
+            return True
+        if not self._grid_is_affine(order):
+            return False
+        if self.size > _SYMPY_MAX_SIZE:
+            return True
+        if self._symbolically_affine(order):
+            return True
+        return not self._has_witness(order)
+
+    def _symbolically_affine(self, order):
+        """Exact proof with sympy, where the plain reading is the evaluated function.
+
+        Without div, log or inv (whose protection changes values, not just
+        guards them) the plain sympy reading equals the evaluated function, so
+        all derivatives of order ``order + 1`` simplifying to zero is a proof.
+        False means "not proven", never "disproven".
+        """
+        if any(tok[0] == "op" and tok[1] in _BRANCHING_OPS for tok in self._tokens):
+            return False
+        import sympy as sp
+        try:
+            expr = self._to_sympy(protected=False, exact=True)
+            syms = sorted(expr.free_symbols, key=str)
+            derivatives = [sp.diff(expr, s) for s in syms]
+            if order == 1:
+                derivatives = [sp.diff(d, s) for d in derivatives for s in syms]
+            return all(sp.simplify(d) == 0 for d in derivatives)
+        except Exception:  # pragma: no cover - sympy internals; fall back to witnesses
+            return False
+
+    def _grid_is_affine(self, order):
+        names = sorted(self.variables)
+        cols = {n: _GRID if j == 0 else np.random.RandomState(j).permutation(_GRID)
+                for j, n in enumerate(names)}
+        with np.errstate(all="ignore"):
+            y = np.asarray(self._evaluate(cols, _GRID.shape), dtype=np.float64)
+            if not np.all(np.isfinite(y)):
+                return order == 0 and bool(np.all(y == y[0]))
+            if order == 0:
+                resid = y - y[0]
+            else:
+                A = np.column_stack([np.ones_like(_GRID)] + [cols[n] for n in names])
+                resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+            return bool(np.max(np.abs(resid)) <= _TOL * max(1.0, float(np.max(np.abs(y)))))
+
+    def _has_witness(self, order):
+        import sympy as sp
+        expr = self._to_sympy(protected=True, exact=True)
+        names = sorted(self.variables)
+        syms = [sp.Symbol(n, real=True) for n in names]
+        scalars = [s * sp.Rational(137, 100) * sp.Integer(10) ** k
+                   for k in (18, 12, 9, 6, 3, 1, 0) for s in (-1, 1)]
+        points = [tuple(scalars[(k + 5 * j) % len(scalars)] for j in range(len(syms)))
+                  for k in range(len(scalars))]
+
+        deadline = time.monotonic() + _WITNESS_SECONDS
+
+        def value(pt):  # None: unknown (not a real number, sympy failed, out of time)
+            if time.monotonic() > deadline:
+                return None
+            try:
+                v = expr.xreplace(dict(zip(syms, pt))).evalf(30)
+            except Exception:  # pragma: no cover - sympy internals
+                return None
+            return v if (v.is_Float or v.is_Rational) and v.is_finite else None
+
+        def differ(a, b, scale):
+            return bool(abs(a - b) > 1e-12 * max(1, scale))
+
+        vals = {pt: value(pt) for pt in points}
+        good = [pt for pt in points if vals[pt] is not None]
+        if order == 0:
+            return any(differ(vals[p], vals[good[0]], abs(vals[p]) + abs(vals[good[0]]))
+                       for p in good[1:])
+        for i, p in enumerate(good):
+            for q in good[i + 1:]:
+                m = value(tuple((a + b) / 2 for a, b in zip(p, q)))
+                if m is not None and differ(vals[p] + vals[q], 2 * m,
+                                            abs(vals[p]) + abs(vals[q]) + 2 * abs(m)):
+                    return True
+        return False
+
+    # ------------------------------------------------------- serialisation
+    def to_dict(self):
+        """JSON-serialisable nested dict, e.g. ``{"version": 1, "op": "neg",
+        "args": [{"var": "x"}]}`` (``"version"`` only at the top)."""
+        def leaf(tok):
+            return {"var": tok[1]} if tok[0] == "var" else {"const": tok[1]}
+        tree = _fold(self._tokens, leaf, lambda name, args: {"op": name, "args": args})
+        return {"version": 1, **tree}
+
+    def __str__(self):
+        def leaf(tok):
+            return tok[1] if tok[0] == "var" else repr(tok[1])
+        return _fold(self._tokens, leaf, lambda name, args: f"{name}({', '.join(args)})")
+
+    def __repr__(self):
+        return f"Formula({str(self)!r})"
+
+    def __eq__(self, other):
+        if not isinstance(other, Formula):
+            return NotImplemented
+        return self._tokens == other._tokens and all(
+            math.copysign(1.0, a) == math.copysign(1.0, b)
+            for a, b in zip(self.constants, other.constants))
+
+    def __hash__(self):
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(self._tokens))
+        return self._hash

@@ -1,0 +1,15 @@
+"""Datasets: loaders of the UCI benchmarks of the paper "Neuro-Symbolic
+Activation Discovery" (HIGGS, Covertype, Spambase) and a generator of
+simulated collider events that needs no file and no network."""
+
+from ._base import get_data_home
+from ._collider import make_collider_events
+from ._uci import fetch_covertype, fetch_higgs, fetch_spambase
+
+__all__ = [
+    "fetch_covertype",
+    "fetch_higgs",
+    "fetch_spambase",
+    "get_data_home",
+    "make_collider_events",
+]

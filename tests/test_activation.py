@@ -1,0 +1,155 @@
+import copy
+import io
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from sksymact import Formula, SymbolicActivation
+from sksymact._activation import TORCH_OPERATORS, resolve_activation
+from sksymact._formula import OPERATORS
+
+# Inputs on both sides of gplearn's protection threshold and far from it.
+SPECIAL = np.array([0.0, 1e-4, -1e-4, 1e-3, -1e-3, 1.0001e-3, -1.0001e-3, 0.5, -0.5,
+                    1.0, -1.0, np.pi / 2, 3.0, -7.5, 1e4, -1e4])
+
+
+def _random_collapsed_formulas(n, seed=0):
+    """Random formulas in x built by gplearn itself, with every operator."""
+    from gplearn._program import _Program
+    from gplearn.functions import _function_map, sig1
+
+    functions = list(_function_map.values()) + [sig1]
+    arities = {}
+    for function in functions:
+        arities.setdefault(function.arity, []).append(function)
+    rng = np.random.RandomState(seed)
+    for _ in range(n):
+        program = _Program(function_set=functions, arities=arities, init_depth=(2, 5),
+                           init_method="half and half", n_features=1, const_range=(-2.0, 2.0),
+                           metric=None, p_point_replace=0.05, parsimony_coefficient=0.0,
+                           random_state=rng)
+        yield Formula.from_gplearn(program.program).collapse()
+
+
+def test_every_formula_operator_has_a_torch_twin():
+    assert set(TORCH_OPERATORS) == set(OPERATORS)
+
+
+def test_float64_matches_numpy_to_1e12():
+    x = np.concatenate([SPECIAL, np.random.RandomState(0).normal(scale=3, size=500)])
+    checked = 0
+    for formula in _random_collapsed_formulas(300):
+        expected = formula(x)
+        if not np.all(np.isfinite(expected)):
+            continue
+        got = SymbolicActivation(formula).double()(torch.from_numpy(x)).numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=str(formula))
+        checked += 1
+    assert checked > 200
+
+
+def test_float32_matches_numpy_within_float32_tolerance():
+    x = np.random.RandomState(1).uniform(-4, 4, size=400)
+    # Away from the thresholds, where float32 rounding may flip a protected branch.
+    x = x[np.abs(np.abs(x) - 1e-3) > 1e-5]
+    for text in ["x*cos(x)", "sub(cos(x), 0.276)", "sin(x) + 2*x - 1.18", "div(x, add(x, 2))",
+                 "log(x)", "sqrt(x)", "inv(x)", "max(x, 0)", "tan(x)", "sig(x)"]:
+        formula = Formula.parse(text)
+        got = SymbolicActivation(formula)(torch.from_numpy(x).float()).double().numpy()
+        np.testing.assert_allclose(got, formula(x), rtol=2e-5, atol=2e-5, err_msg=text)
+
+
+@pytest.mark.parametrize("op", sorted(OPERATORS))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gradients_are_finite_for_every_operator(op, dtype):
+    x = torch.cat([torch.linspace(-1e4, 1e4, 20001, dtype=torch.float64),
+                   torch.from_numpy(SPECIAL)]).to(dtype).requires_grad_(True)
+    arity = OPERATORS[op].arity
+    formula = Formula.apply(op, *[Formula.variable("x")] * arity)
+    y = SymbolicActivation(formula).to(dtype)(x)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    assert torch.isfinite(y).all() or op == "tan" and torch.isfinite(y).sum() > 0
+    assert torch.isfinite(grad).all(), f"{op}: non-finite gradient at {x[~torch.isfinite(grad)]}"
+
+
+def test_protected_values_at_the_threshold():
+    x = torch.tensor([0.0, 1e-3, -1e-3, 2e-3], dtype=torch.float64)
+    act = lambda text: SymbolicActivation(text).double()(x).tolist()  # noqa: E731
+    assert act("div(1, x)") == [1.0, 1.0, 1.0, 500.0]
+    assert act("inv(x)") == [0.0, 0.0, 0.0, 500.0]
+    assert act("log(x)") == [0.0, 0.0, 0.0, pytest.approx(np.log(2e-3))]
+    assert act("sqrt(neg(x))") == pytest.approx(np.sqrt(np.abs(x.numpy())).tolist())
+
+
+def test_sqrt_gradient_is_capped_near_zero():
+    x = torch.tensor([0.0, 1e-9, -1e-9, 4.0], dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(SymbolicActivation("sqrt(x)").double()(x).sum(), x)
+    cap = 0.5 / np.sqrt(1e-3)
+    assert grad.tolist() == pytest.approx([0.0, cap, -cap, 0.25])
+
+
+def test_persistence_without_code():
+    act = SymbolicActivation("x*cos(x) - 0.5", learnable_constants=True)
+    x = torch.linspace(-3, 3, 11)
+    for loaded in [pickle.loads(pickle.dumps(act)), copy.deepcopy(act)]:
+        torch.testing.assert_close(loaded(x), act(x))
+        assert loaded.formula == act.formula
+    buffer = io.BytesIO()
+    torch.save(act, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=False)
+    torch.testing.assert_close(loaded(x), act(x))
+    state = act.state_dict()
+    assert list(state) == ["constants"]
+
+
+def test_repr_shows_the_formula():
+    act = SymbolicActivation(Formula.parse("mul(cos(X3), X3)").collapse())
+    assert repr(act) == "SymbolicActivation(mul(cos(x), x))"
+    assert "SymbolicActivation(mul(cos(x), x))" in repr(nn.Sequential(act))
+
+
+def test_learnable_constants_get_gradients():
+    act = SymbolicActivation("sin(x) + 2*x - 1.18", learnable_constants=True)
+    assert isinstance(act.constants, nn.Parameter)
+    assert act.constants.tolist() == pytest.approx([2.0, 1.18])
+    act(torch.linspace(0.1, 1, 5)).sum().backward()
+    assert act.constants.grad is not None and torch.all(act.constants.grad != 0)
+    with torch.no_grad():
+        act.constants[1] = 0.5
+    assert str(act.current_formula()) == "sub(add(sin(x), mul(2.0, x)), 0.5)"
+    frozen = SymbolicActivation("sin(x) + 2*x - 1.18")
+    assert not any(True for _ in frozen.parameters())
+    assert "constants" in dict(frozen.named_buffers())
+
+
+def test_multi_variable_formula_is_refused():
+    with pytest.raises(ValueError, match="collapse"):
+        SymbolicActivation("add(X0, X1)")
+    with pytest.raises(TypeError, match="Formula or formula text"):
+        SymbolicActivation(3.0)
+
+
+def test_constant_formula_keeps_the_input_shape():
+    out = SymbolicActivation("0.5")(torch.zeros(4, 3))
+    assert out.shape == (4, 3) and torch.all(out == 0.5)
+
+
+@pytest.mark.parametrize("name, cls", [("relu", nn.ReLU), ("GELU", nn.GELU), ("silu", nn.SiLU),
+                                       ("tanh", nn.Tanh), ("sigmoid", nn.Sigmoid),
+                                       ("identity", nn.Identity)])
+def test_named_activations(name, cls):
+    module, formula = resolve_activation(name)
+    assert type(module) is cls and formula is None
+
+
+def test_resolve_returns_fresh_modules():
+    template = SymbolicActivation("x*cos(x)")
+    module, formula = resolve_activation(template)
+    assert module is not template and str(formula) == "mul(x, cos(x))"
+    a, _ = resolve_activation("x*cos(x)")
+    b, _ = resolve_activation("x*cos(x)")
+    assert a is not b

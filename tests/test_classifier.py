@@ -1,0 +1,315 @@
+import copy
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import KFold, cross_validate
+from torch import nn
+
+from sksymact import Formula, HybridTransferClassifier, SymbolicActivation
+from sksymact._mlp import MLP
+from sksymact._training import BatchIterator, TensorDataset
+
+FAST = dict(max_iter=3, batch_size=64, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "n_features, hidden, expected",
+    [
+        (28, (64, 32), 4161),
+        (54, (64, 32), 5825),
+        (57, (64, 32), 6017),
+        (28, (200, 100), 26601),
+        (54, (200, 100), 31801),
+        (57, (200, 100), 32401),
+    ],
+)
+def test_parameter_counts_match_the_paper(n_features, hidden, expected):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, n_features))
+    y = np.arange(40) % 2
+    clf = HybridTransferClassifier(hidden, max_iter=1, random_state=0).fit(X, y)
+    assert clf.n_params_ == expected
+    # The same count with a discovered activation: its constants are not trained.
+    clf = HybridTransferClassifier(hidden, "sub(cos(x), 0.276)", max_iter=1,
+                                   random_state=0).fit(X, y)
+    assert clf.n_params_ == expected
+
+
+def test_learnable_constants_count_per_layer(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier((8, 4), "sin(x) + 2*x - 1.18", learnable_constants=True,
+                                   **FAST).fit(X, y)
+    plain = HybridTransferClassifier((8, 4), "sin(x) + 2*x - 1.18", **FAST).fit(X, y)
+    assert clf.n_params_ == plain.n_params_ + 2 * 2  # two constants in each of two layers
+    trained = clf.activation_.current_formula().constants
+    assert trained != Formula.parse("sin(x) + 2*x - 1.18").constants
+
+
+def test_architecture_is_linear_bn_activation_dropout(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier((8, 4), "x*cos(x)", dropout=0.3, **FAST).fit(X, y)
+    kinds = [type(m) for m in clf.net_.module_.hidden]
+    assert kinds == [nn.Linear, nn.BatchNorm1d, SymbolicActivation, nn.Dropout] * 2
+    assert clf.net_.module_.head.out_features == 1
+    assert str(clf.formula_) == "mul(x, cos(x))"
+    no_bn = HybridTransferClassifier((8,), batch_norm=False, dropout=0.0, **FAST).fit(X, y)
+    assert [type(m) for m in no_bn.net_.module_.hidden] == [nn.Linear, nn.ReLU]
+
+
+def test_same_seed_same_predictions_and_global_rng_untouched(binary_data):
+    X, y = binary_data
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    a = HybridTransferClassifier(activation="x*cos(x)", **FAST).fit(X, y)
+    after = torch.rand(3)
+    b = HybridTransferClassifier(activation="x*cos(x)", **FAST).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    torch.testing.assert_close(before, after)
+    c = HybridTransferClassifier(activation="x*cos(x)", **{**FAST, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_trains_on_every_row_and_reshuffles_each_epoch(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier(max_iter=2, batch_size=64, random_state=0).fit(X, y)
+    assert clf.net_.train_split is None
+    for epoch in clf.net_.history:
+        assert sum(b["train_batch_size"] for b in epoch["batches"]) == len(X)
+        assert "valid_loss" not in epoch
+
+    dataset = TensorDataset(torch.arange(10.0))
+    iterator = BatchIterator(dataset, batch_size=4, shuffle=True)
+    torch.manual_seed(0)
+    first = torch.cat([xb for xb, _ in iterator])
+    second = torch.cat([xb for xb, _ in iterator])
+    assert sorted(first.tolist()) == list(range(10))
+    assert not torch.equal(first, second)
+
+
+def test_single_row_last_batch_is_dropped_only_with_batch_norm():
+    dataset = TensorDataset(torch.zeros(9, 2), torch.zeros(9))
+    assert len(BatchIterator(dataset, 4, drop_single=True)) == 2
+    assert len(BatchIterator(dataset, 4, drop_single=False)) == 3
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(65, 3)), np.arange(65) % 2
+    HybridTransferClassifier(max_iter=1, batch_size=64).fit(X, y)  # would raise in BatchNorm
+
+
+def test_early_stopping_is_opt_in(binary_data):
+    X, _ = binary_data
+    y = np.random.RandomState(0).randint(0, 2, len(X))  # noise: validation loss soon rises
+    clf = HybridTransferClassifier(early_stopping=True, validation_fraction=0.2,
+                                   n_iter_no_change=3, max_iter=100, batch_size=32,
+                                   learning_rate_init=1e-2, random_state=0).fit(X, y)
+    epochs = clf.net_.history
+    assert len(epochs) < 100
+    trained_rows = sum(b.get("train_batch_size", 0) for b in epochs[-1]["batches"])
+    assert trained_rows == 240
+    # The weights of the best epoch are restored, not those of the last.
+    best = min(epochs[:, "valid_loss"])
+    assert epochs[-1, "valid_loss"] > best
+    assert not epochs[-1, "valid_loss_best"]
+
+
+def test_string_labels_pandas_and_float64(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    labels = np.array(["bkg", "signal"])[y]
+    frame = pd.DataFrame(X.astype(np.float64), columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = HybridTransferClassifier(**FAST).fit(frame, labels)
+    assert list(clf.classes_) == ["bkg", "signal"]
+    assert list(clf.feature_names_in_) == list(frame.columns)
+    assert set(clf.predict(frame)) <= {"bkg", "signal"}
+    proba = clf.predict_proba(frame)
+    assert proba.dtype == np.float64 and proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(frame)), proba, rtol=1e-10)
+
+
+def test_multiclass_uses_one_logit_per_class(multiclass_data):
+    X, y = multiclass_data
+    clf = HybridTransferClassifier((16,), "silu", **FAST).fit(X, y)
+    assert clf.net_.module_.head.out_features == 3
+    assert isinstance(clf.net_.criterion_, nn.CrossEntropyLoss)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_learns_a_nonlinear_problem(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier((32, 16), "x*cos(x)", max_iter=60, batch_size=32,
+                                   learning_rate_init=1e-2, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.85
+    losses = clf.net_.history[:, "train_loss"]
+    assert losses[-1] < 0.7 * losses[0]
+
+
+@pytest.mark.parametrize(
+    "spec, expected_type, expected_formula",
+    [
+        ("gelu", nn.GELU, None),
+        ("SiLU", nn.SiLU, None),
+        ("identity", nn.Identity, None),
+        ("mul(cos(X3), X3)", SymbolicActivation, "mul(cos(x), x)"),
+        (Formula.parse("sin(x) + 0.5*x"), SymbolicActivation, "add(sin(x), mul(0.5, x))"),
+        (SymbolicActivation("abs(x)"), SymbolicActivation, "abs(x)"),
+        (nn.LeakyReLU(0.1), nn.LeakyReLU, None),
+    ],
+)
+def test_activation_specs(binary_data, spec, expected_type, expected_formula):
+    X, y = binary_data
+    clf = HybridTransferClassifier((8,), spec, **FAST).fit(X, y)
+    assert type(clf.activation_) is expected_type
+    assert (None if clf.formula_ is None else str(clf.formula_)) == expected_formula
+    if isinstance(spec, nn.Module):
+        assert clf.activation_ is not spec
+
+
+@pytest.mark.parametrize(
+    "spec, error, match",
+    [
+        ("cos(", ValueError, "neither one of"),
+        ("__import__('os')", ValueError, "neither one of"),
+        (3, TypeError, "constant activation"),
+        ([1, 2], TypeError, "not understood"),
+    ],
+)
+def test_bad_activation_specs(binary_data, spec, error, match):
+    X, y = binary_data
+    with pytest.raises(error, match=match):
+        HybridTransferClassifier(activation=spec, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(hidden_layer_sizes=(64, 0)), "hidden_layer_sizes"),
+        (dict(hidden_layer_sizes=()), "hidden_layer_sizes"),
+        (dict(dropout=1.0), "dropout"),
+        (dict(max_iter=0), "max_iter"),
+        (dict(learning_rate_init=0), "learning_rate_init"),
+    ],
+)
+def test_bad_parameters_are_named(binary_data, params, match):
+    X, y = binary_data
+    with pytest.raises(ValueError, match=match):
+        HybridTransferClassifier(**params).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_a_clear_error(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        HybridTransferClassifier(device="cuda", **FAST).fit(X, y)
+    assert HybridTransferClassifier(device="auto", **FAST).fit(X, y).device_ == "cpu"
+
+
+def test_one_class_is_refused():
+    with pytest.raises(ValueError, match="only one class"):
+        HybridTransferClassifier().fit(np.zeros((10, 2)), np.ones(10))
+
+
+def test_divergence_stops_with_a_clear_error():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 3)) * 1e18
+    y = np.arange(64) % 2
+    with pytest.raises(FloatingPointError, match=r"mul\(mul\(x, x\), mul\(x, x\)\)"):
+        HybridTransferClassifier((4,), "mul(mul(x, x), mul(x, x))", batch_norm=False,
+                                 **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib", "deepcopy"])
+def test_persistence_keeps_predictions(binary_data, dump):
+    X, y = binary_data
+    clf = HybridTransferClassifier((8, 4), "sub(cos(x), 0.276)", **FAST).fit(X, y)
+    if dump == "pickle":
+        loaded = pickle.loads(pickle.dumps(clf))
+    elif dump == "joblib":
+        buffer = io.BytesIO()
+        joblib.dump(clf, buffer)
+        buffer.seek(0)
+        loaded = joblib.load(buffer)
+    else:
+        loaded = copy.deepcopy(clf)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert str(loaded.formula_) == "sub(cos(x), 0.276)"
+
+
+def test_pickle_from_another_minor_version_warns(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier((4,), **FAST).fit(X, y)
+    clf._sksymact_version = "0.0.1"
+    with pytest.warns(UserWarning, match="saved with sksymact 0.0.1"):
+        pickle.loads(pickle.dumps(clf))
+
+
+# -- transfer and specialist -------------------------------------------------------------------
+
+class RecordingDiscoverer:
+    """Mixin recording every row the discoverer was fitted on."""
+
+    seen = []
+
+    def fit(self, X, y):
+        type(self).seen.append(np.asarray(X).copy())
+        return super().fit(X, y)
+
+
+def _small_discoverer(**kwargs):
+    from sksymact import SymbolicActivationDiscoverer
+
+    return SymbolicActivationDiscoverer(population_size=60, generations=2, **kwargs)
+
+
+def test_transfer_with_frozen_estimator_survives_clone(binary_data):
+    X, y = binary_data
+    source = _small_discoverer(random_state=0).fit(X[:, ::-1], y)
+    clf = HybridTransferClassifier((8,), FrozenEstimator(source), **FAST)
+    cloned = clone(clf)
+    assert cloned.activation.estimator is source  # frozen: not cloned
+    cloned.fit(X, y)
+    assert cloned.formula_ == source.formula_
+    assert cloned.discoverer_ is None
+
+
+def test_frozen_unfitted_discoverer_is_refused(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="unfitted"):
+        HybridTransferClassifier(activation=FrozenEstimator(_small_discoverer()),
+                                 **FAST).fit(X, y)
+
+
+def test_specialist_discovery_sees_only_training_rows(binary_data):
+    from sksymact import SymbolicActivationDiscoverer
+
+    class Recording(RecordingDiscoverer, SymbolicActivationDiscoverer):
+        seen = []
+
+    X, y = binary_data
+    discoverer = Recording(population_size=60, generations=2, random_state=0)
+    clf = HybridTransferClassifier((8,), discoverer, **FAST)
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    result = cross_validate(clf, X, y, cv=folds, return_estimator=True)
+    assert len(Recording.seen) == 3
+    assert discoverer.seen is Recording.seen and not hasattr(discoverer, "formula_")
+    for (train, test), rows, fitted in zip(folds, Recording.seen, result["estimator"]):
+        np.testing.assert_array_equal(rows, X[train])
+        assert fitted.discoverer_.formula_ == fitted.formula_
+        assert fitted.discoverer_.scaler_.n_samples_seen_ == len(train)
+
+
+def test_fitted_bare_discoverer_is_refitted_with_a_warning(binary_data):
+    X, y = binary_data
+    source = _small_discoverer(random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="FrozenEstimator"):
+        clf = HybridTransferClassifier((8,), source, **FAST).fit(X, y)
+    assert clf.discoverer_ is not source

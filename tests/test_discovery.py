@@ -1,0 +1,151 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.preprocessing import StandardScaler
+
+from sksymact import Formula, SymbolicActivation, SymbolicActivationDiscoverer
+from sksymact._warnings import DegenerateFormulaWarning
+
+SMALL = dict(population_size=80, generations=2)
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return load_breast_cancer(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(cancer):
+    X, y = cancer
+    return SymbolicActivationDiscoverer(**SMALL, random_state=0).fit(X, y)
+
+
+def test_defaults_are_the_papers():
+    params = SymbolicActivationDiscoverer().get_params()
+    assert params["population_size"] == 500 and params["generations"] == 5
+    assert params["function_set"] == ("add", "sub", "mul", "sin", "cos", "abs")
+    assert params["subsample"] == 0.1 and params["standardize"] is True
+
+
+def test_fitted_attributes_are_consistent(fitted, cancer):
+    X, _ = cancer
+    program = Formula.parse(fitted.program_)
+    assert program.collapse() == fitted.formula_
+    assert fitted.formula_.variables == frozenset({"x"})
+    assert not fitted.formula_.is_linear() and not fitted.formula_.is_constant()
+    assert fitted.expression_ == fitted.formula_.to_sympy()
+    assert isinstance(fitted.activation_, SymbolicActivation)
+    assert fitted.activation_.formula == fitted.formula_
+    assert np.isfinite(fitted.fitness_) and fitted.fitness_ > 0
+    assert fitted.n_features_in_ == X.shape[1]
+    # gplearn's own best program, unless it was degenerate and skipped.
+    if fitted.n_degenerate_skipped_ == 0:
+        assert Formula.from_gplearn(fitted.gp_._program.program) == program
+
+
+def test_transform_applies_the_formula_to_standardized_features(fitted, cancer):
+    X, _ = cancer
+    expected = fitted.formula_(StandardScaler().fit(X).transform(X))
+    np.testing.assert_allclose(fitted.transform(X), expected)
+    assert fitted.get_feature_names_out()[:2].tolist() == ["phi(x0)", "phi(x1)"]
+
+
+def test_feature_names_follow_a_dataframe(cancer):
+    pd = pytest.importorskip("pandas")
+    X, y = cancer
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    disc = SymbolicActivationDiscoverer(**SMALL, random_state=0).fit(frame, y)
+    assert disc.get_feature_names_out().tolist() == ["phi(a)", "phi(b)", "phi(c)"]
+    with pytest.raises(ValueError, match="feature_names_in_"):
+        disc.get_feature_names_out(["a", "b", "z"])
+
+
+def test_same_seed_same_formula(cancer):
+    X, y = cancer
+    a = SymbolicActivationDiscoverer(**SMALL, random_state=3).fit(X, y)
+    b = SymbolicActivationDiscoverer(**SMALL, random_state=3).fit(X, y)
+    assert a.program_ == b.program_ and a.fitness_ == b.fitness_
+
+
+def test_search_sees_a_stratified_subsample(cancer):
+    X, y = cancer
+    seen = []
+
+    class Spy(SymbolicActivationDiscoverer):
+        def _search(self, X, y, seed):
+            seen.append((X.copy(), y.copy()))
+            return super()._search(X, y, seed)
+
+    Spy(**SMALL, subsample=0.25, random_state=0).fit(X, y)
+    X_seen, y_seen = seen[-1]
+    assert len(X_seen) == round(0.25 * len(X))
+    assert abs(y_seen.mean() - y.mean()) < 0.01
+    np.testing.assert_allclose(X_seen.mean(axis=0), 0, atol=0.35)  # standardized
+    Spy(**SMALL, subsample=0.01, random_state=0).fit(X, y)
+    assert len(seen[-1][0]) == 100  # the floor
+
+
+def test_multiclass_runs_one_vs_rest_on_the_most_frequent_class():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    y = np.repeat(["a", "b", "c"], [50, 170, 80])
+    disc = SymbolicActivationDiscoverer(**SMALL, random_state=0).fit(X, y)
+    assert disc.positive_class_ == "b"
+    disc = SymbolicActivationDiscoverer(**SMALL, target_class="c", random_state=0).fit(X, y)
+    assert disc.positive_class_ == "c"
+    with pytest.raises(ValueError, match="target_class='z' is not a class"):
+        SymbolicActivationDiscoverer(**SMALL, target_class="z").fit(X, y)
+
+
+def test_degenerate_formulas_are_rejected_or_flagged(cancer):
+    X, y = cancer
+    # With only add and sub every program is linear in x.
+    linear_only = dict(SMALL, function_set=("add", "sub"), random_state=0)
+    with pytest.raises(ValueError, match="constant or linear"):
+        SymbolicActivationDiscoverer(**linear_only).fit(X, y)
+    with pytest.warns(DegenerateFormulaWarning, match="constant or linear"):
+        disc = SymbolicActivationDiscoverer(**linear_only, reject_degenerate=False).fit(X, y)
+    assert disc.formula_.is_linear()
+
+
+def test_degenerate_best_program_is_replaced_by_the_next_best(cancer):
+    X, y = cancer
+    # A single strong feature: GP's best programs are often that feature alone.
+    X1 = X[:, [27, 22, 7]]
+    disc = SymbolicActivationDiscoverer(population_size=200, generations=3,
+                                        parsimony_coefficient=0.0, random_state=1).fit(X1, y)
+    assert not disc.formula_.is_linear()
+    best = Formula.from_gplearn(disc.gp_._program.program).collapse()
+    if best.is_linear():
+        assert disc.n_degenerate_skipped_ > 0
+        assert disc.fitness_ >= disc.gp_._program.raw_fitness_
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(function_set=("add", "pow")), "function_set"),
+        (dict(function_set=()), "function_set"),
+        (dict(subsample=1.5), "subsample"),
+        (dict(population_size=1), "population_size"),
+    ],
+)
+def test_bad_parameters(cancer, params, match):
+    X, y = cancer
+    with pytest.raises(ValueError, match=match):
+        SymbolicActivationDiscoverer(**{**SMALL, **params}).fit(X, y)
+
+
+def test_continuous_target_is_refused(cancer):
+    X, _ = cancer
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SymbolicActivationDiscoverer(**SMALL).fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_pickle_round_trip(fitted, cancer):
+    X, _ = cancer
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+    assert loaded.formula_ == fitted.formula_
