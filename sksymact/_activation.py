@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ._formula import PROTECTION_THRESHOLD, Formula
+from ._tape import FormulaFunction, compile_tape
 
 __all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "resolve_activation"]
 
@@ -100,39 +101,6 @@ TORCH_OPERATORS = {
 }
 
 
-def _compile(formula):
-    """Flatten a collapsed formula into a post-order (reverse Polish) tape.
-
-    Each step is ``("x", 0)``, ``("const", index)`` or ``(op, arity)``; an
-    operator pops its arguments off a value stack.  Walking a flat tape avoids
-    recursion in ``forward`` and keeps the module state to plain tuples of
-    strings and integers.  Constants are numbered in pre-order, like
-    ``Formula.constants``.
-    """
-    tape = []
-    n_constants = 0
-    stack = [(formula, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node.kind == "var":
-            if node.name != "x":
-                raise ValueError(
-                    f"SymbolicActivation needs a formula in the single variable x, "
-                    f"got variable {node.name!r} in {formula}; call formula.collapse() first."
-                )
-            tape.append(("x", 0))
-        elif node.kind == "const":
-            tape.append(("const", n_constants))
-            n_constants += 1
-        elif expanded:
-            tape.append((node.op, len(node.children)))
-        else:
-            stack.append((node, True))
-            # Reversed, so the children come off the stack (and are numbered) in order.
-            stack.extend((child, False) for child in reversed(node.children))
-    return tuple(tape)
-
-
 class SymbolicActivation(nn.Module):
     """Elementwise activation computing a discovered formula.
 
@@ -185,7 +153,7 @@ class SymbolicActivation(nn.Module):
             )
         self.formula = formula
         self.learnable_constants = bool(learnable_constants)
-        self._tape = _compile(formula)
+        self._tape = compile_tape(formula)
         # float64 whatever the default dtype: the discovered constants stay exact,
         # and forward casts them to the input's dtype.
         constants = torch.tensor(formula.constants, dtype=torch.float64)
@@ -193,8 +161,19 @@ class SymbolicActivation(nn.Module):
             self.constants = nn.Parameter(constants)
         else:
             self.register_buffer("constants", constants)
+        # Python floats for the fused path: reading the buffer in every forward
+        # would synchronise a GPU.  Refreshed by load_state_dict.
+        self._constant_values = tuple(float(v) for v in formula.constants)
 
     def forward(self, x):
+        if self.learnable_constants:
+            return self._autograd_forward(x)
+        # Fixed constants: one fused op that saves only f'(x) for backward
+        # (see sksymact._tape).
+        return FormulaFunction.apply(x, self._tape, self._constant_values)
+
+    def _autograd_forward(self, x):
+        """Plain autograd over the tape, so gradients reach the constants too."""
         constants = self.constants.to(x.dtype)
         values = []
         for op, arg in self._tape:
@@ -207,6 +186,10 @@ class SymbolicActivation(nn.Module):
                 del values[len(values) - arg:]
                 values.append(TORCH_OPERATORS[op](*operands))
         return values[-1]
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        super()._load_from_state_dict(*args, **kwargs)
+        self._constant_values = tuple(float(v) for v in self.constants.detach().cpu())
 
     def current_formula(self):
         """The formula with the module's current constant values."""

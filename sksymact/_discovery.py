@@ -336,12 +336,17 @@ p_point_mutation, p_point_replace, max_samples, metric :
         program, formula, collapsed, skipped = self._choose_program(self.gp_)
         self.program_ = str(formula)
         self.formula_ = collapsed
-        self.expression_ = collapsed.to_sympy()
         self.activation_ = SymbolicActivation(collapsed)
         self.fitness_ = float(program.raw_fitness_)
         self.n_degenerate_skipped_ = skipped
         self._sksymact_version = __version__
         return self
+
+    @property
+    def expression_(self):
+        """``formula_`` as a sympy expression (derived on access: sympy loads lazily)."""
+        check_is_fitted(self, "formula_")
+        return self.formula_.to_sympy()
 
     def transform(self, X):
         """Apply the activation elementwise to the (standardized) features.

@@ -153,3 +153,50 @@ def test_resolve_returns_fresh_modules():
     a, _ = resolve_activation("x*cos(x)")
     b, _ = resolve_activation("x*cos(x)")
     assert a is not b
+
+
+def test_fused_derivative_equals_autograd():
+    """The forward-mode derivative of the fused path is autograd's, formula by formula."""
+    rng = np.random.RandomState(2)
+    x_np = rng.uniform(-3, 3, size=300)
+    checked = 0
+    for formula in _random_collapsed_formulas(300, seed=5):
+        fused = SymbolicActivation(formula).double()
+        x = torch.from_numpy(x_np).requires_grad_(True)
+        value = fused(x)
+        (grad,) = torch.autograd.grad(value.sum(), x)
+        x_ref = torch.from_numpy(x_np).requires_grad_(True)
+        reference = fused._autograd_forward(x_ref)
+        if not reference.requires_grad:  # x cancelled out of the formula
+            assert torch.all(grad == 0)
+            continue
+        (grad_ref,) = torch.autograd.grad(reference.sum(), x_ref)
+        if not (torch.isfinite(grad_ref).all() and torch.isfinite(reference).all()):
+            continue
+        torch.testing.assert_close(value, reference, rtol=1e-12, atol=1e-12, msg=str(formula))
+        torch.testing.assert_close(grad, grad_ref, rtol=1e-9, atol=1e-9, msg=str(formula))
+        checked += 1
+    assert checked > 200
+
+
+def test_no_graph_and_one_saved_tensor():
+    act = SymbolicActivation("x - sin(x) * cos(x)")
+    x = torch.randn(8, 4, requires_grad=True)
+    y = act(x)
+    assert type(y.grad_fn).__name__ == "FormulaFunctionBackward"
+    assert len(y.grad_fn.saved_tensors) == 1
+    with torch.no_grad():
+        assert act(x).grad_fn is None
+
+
+def test_second_backward_through_the_same_graph_is_refused():
+    act = SymbolicActivation("x*cos(x)")
+    x = torch.randn(5, requires_grad=True)
+    y = act(x).sum()
+    y.backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="only once"):
+        y.backward()
+    learnable = SymbolicActivation("x*cos(x)", learnable_constants=True)
+    z = learnable(x).sum()
+    z.backward(retain_graph=True)
+    z.backward()  # the autograd path supports it

@@ -1,0 +1,79 @@
+"""Forward + backward cost of discovered activations against ReLU and GELU.
+
+One (1024, 64) float32 batch — the first hidden layer of the paper's light net
+with a batch of 1024 — timed with torch.utils.benchmark (median of blocked
+runs).  Baselines in the same process: nn.ReLU, nn.GELU, and the same formulas
+written as plain eager torch code (what autograd alone would do).
+
+Goal: every discovered activation (up to 5 operators) costs no more than GELU.
+
+Usage: python benchmarks/bench_activation.py [--min-run-time 1.0]
+"""
+
+import argparse
+
+import torch
+import torch.utils.benchmark as benchmark
+from torch import nn
+
+from _common import print_table, write_json
+from sksymact import SymbolicActivation
+
+
+class Eager(nn.Module):
+    """The formula as hand-written torch code: the autograd-only baseline."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+FORMULAS = {
+    "x*cos(x)": lambda x: x * torch.cos(x),
+    "cos(x) - 0.276": lambda x: torch.cos(x) - 0.276,
+    "sin(x) + 2*x - 1.18": lambda x: torch.sin(x) + 2 * x - 1.18,
+    "abs(x) * sin(x)": lambda x: torch.abs(x) * torch.sin(x),
+    "x - sin(x) * cos(x)": lambda x: x - torch.sin(x) * torch.cos(x),
+}
+
+
+def time_forward_backward(module, x, min_run_time):
+    grad = torch.ones_like(x)
+    timer = benchmark.Timer(
+        stmt="x.grad = None; module(x).backward(grad)",
+        globals={"module": module, "x": x, "grad": grad},
+        num_threads=torch.get_num_threads(),
+    )
+    return timer.blocked_autorange(min_run_time=min_run_time).median * 1e6
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--min-run-time", type=float, default=1.0)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+
+    x = torch.randn(1024, 64).requires_grad_(True)
+    relu = time_forward_backward(nn.ReLU(), x, args.min_run_time)
+    gelu = time_forward_backward(nn.GELU(), x, args.min_run_time)
+    rows = [{"activation": "ReLU", "us": relu, "/GELU": relu / gelu},
+            {"activation": "GELU", "us": gelu, "/GELU": 1.0}]
+    for text, fn in FORMULAS.items():
+        eager = time_forward_backward(Eager(fn), x, args.min_run_time)
+        ours = time_forward_backward(SymbolicActivation(text), x, args.min_run_time)
+        rows.append({"activation": text, "eager_us": eager, "us": ours, "/GELU": ours / gelu,
+                     "n_operators": SymbolicActivation(text).formula.n_operators})
+    print(f"forward + backward, (1024, 64) float32, torch threads {torch.get_num_threads()}")
+    print_table(rows, ["activation", "n_operators", "eager_us", "us", "/GELU"])
+    met = all(r["/GELU"] <= 1.0 for r in rows[2:])
+    print(f"  every formula <= GELU: {'met' if met else 'NOT met'}")
+    path = write_json("activation", {"rows": rows, "goal_met": met}, args.out)
+    print(f"wrote {path}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

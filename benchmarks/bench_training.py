@@ -1,0 +1,142 @@
+"""Training speed of HybridTransferClassifier against two plain PyTorch loops.
+
+Baselines, implemented here and run in the same process on the same data:
+
+- reference loop: the paper's protocol written plainly — TensorDataset +
+  DataLoader(batch_size=1024, shuffle=True), Adam 1e-3, Sigmoid + BCELoss;
+- hand loop: the same, with batches taken by slicing a permuted index.
+
+Goals: ours <= 0.5x the reference loop and <= 1.2x the hand loop, for the light
+(64, 32) net with ReLU and with x*cos(x), and for the heavy (200, 100) ReLU net;
+x*cos(x) training <= 1.1x ReLU training.
+
+Usage: python benchmarks/bench_training.py [--rows 100000] [--repeats 3] [--epochs 15]
+"""
+
+import argparse
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from _common import interleaved_medians, print_table, write_json
+from sksymact import HybridTransferClassifier
+from sksymact._activation import resolve_activation
+from sksymact._mlp import MLP
+
+
+def make_data(rows, features=54, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(rows, features)).astype(np.float32)
+    y = ((X[:, 0] * np.cos(X[:, 1]) + X[:, 2] * X[:, 3]) > 0).astype(np.int64)
+    return X, y
+
+
+def paper_net(features, hidden, activation, seed):
+    torch.manual_seed(seed)
+    module, _ = resolve_activation(activation)
+    return nn.Sequential(MLP(features, hidden, 1, module), Unsqueeze(), nn.Sigmoid())
+
+
+class Unsqueeze(nn.Module):
+    def forward(self, x):
+        return x.unsqueeze(-1)
+
+
+def reference_loop(X, y, hidden, activation, epochs, seed=0):
+    net = paper_net(X.shape[1], hidden, activation, seed)
+    data = torch.utils.data.TensorDataset(torch.from_numpy(X),
+                                          torch.from_numpy(y.astype(np.float32))[:, None])
+    loader = torch.utils.data.DataLoader(data, batch_size=1024, shuffle=True)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.BCELoss()
+    net.train()
+    for _ in range(epochs):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            optimizer.step()
+    return net
+
+
+def hand_loop(X, y, hidden, activation, epochs, seed=0):
+    net = paper_net(X.shape[1], hidden, activation, seed)
+    X_t = torch.from_numpy(X)
+    y_t = torch.from_numpy(y.astype(np.float32))[:, None]
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.BCELoss()
+    net.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X_t))
+        for start in range(0, len(X_t), 1024):
+            rows = order[start:start + 1024]
+            optimizer.zero_grad()
+            loss = loss_fn(net(X_t[rows]), y_t[rows])
+            loss.backward()
+            optimizer.step()
+    return net
+
+
+def ours(X, y, hidden, activation, epochs, seed=0):
+    return HybridTransferClassifier(hidden, activation, max_iter=epochs, random_state=seed,
+                                    device="cpu").fit(X, y)
+
+
+CASES = [
+    ("light ReLU", (64, 32), "relu"),
+    ("light x*cos(x)", (64, 32), "x*cos(x)"),
+    ("heavy ReLU", (200, 100), "relu"),
+]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", default=None, help="folder for the JSON (default: results/)")
+    args = parser.parse_args(argv)
+
+    X, y = make_data(args.rows)
+    rows = []
+    for name, hidden, activation in CASES:
+        timings = interleaved_medians(
+            {label: (lambda fn=fn: fn(X, y, hidden, activation, args.epochs))
+             for label, fn in [("reference", reference_loop), ("hand", hand_loop),
+                               ("ours", ours)]},
+            args.repeats, warmup=0)
+        row = {
+            "case": name,
+            "reference_s": timings["reference"][0],
+            "hand_s": timings["hand"][0],
+            "ours_s": timings["ours"][0],
+            "ours/reference": timings["ours"][0] / timings["reference"][0],
+            "ours/hand": timings["ours"][0] / timings["hand"][0],
+            "all_s": {k: v[1] for k, v in timings.items()},
+        }
+        rows.append(row)
+    by_case = {r["case"]: r for r in rows}
+    formula_vs_relu = by_case["light x*cos(x)"]["ours_s"] / by_case["light ReLU"]["ours_s"]
+    print(f"\n{args.rows:,} x 54 float32 rows, {args.epochs} epochs, batch 1024, "
+          f"median of {args.repeats}, torch threads {torch.get_num_threads()}")
+    print_table(rows, ["case", "reference_s", "hand_s", "ours_s", "ours/reference", "ours/hand"])
+    print(f"x*cos(x) training / ReLU training (ours): {formula_vs_relu:.3f}")
+    goals = {
+        "ours/reference <= 0.5": all(r["ours/reference"] <= 0.5 for r in rows),
+        "ours/hand <= 1.2": all(r["ours/hand"] <= 1.2 for r in rows),
+        "x*cos(x)/ReLU <= 1.1": formula_vs_relu <= 1.1,
+    }
+    for goal, met in goals.items():
+        print(f"  {goal}: {'met' if met else 'NOT met'}")
+    path = write_json("training", {"rows": args.rows, "epochs": args.epochs,
+                                   "repeats": args.repeats, "cases": rows,
+                                   "formula_vs_relu": formula_vs_relu, "goals": goals},
+                      args.out)
+    print(f"wrote {path}")
+    return 0 if all(goals.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
