@@ -21,7 +21,7 @@ from ._activation import resolve_activation
 from ._metrics import count_params
 from ._mlp import MLP
 from ._training import BatchIterator, FiniteLossGuard, TensorDataset
-from ._version import __version__
+from ._persistence import VersionedPickleMixin
 
 __all__ = ["HybridTransferClassifier"]
 
@@ -34,7 +34,7 @@ def _resolve_device(device):
     return str(device)
 
 
-class HybridTransferClassifier(ClassifierMixin, BaseEstimator):
+class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """A small MLP whose activation may be a formula discovered by genetic programming.
 
     The network is ``[Linear → BatchNorm1d → activation → Dropout]`` per hidden
@@ -280,7 +280,6 @@ class HybridTransferClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(self.net_.history)
         self.loss_curve_ = [float(loss) for loss in self.net_.history[:, "train_loss"]]
         self.n_params_ = count_params(self.net_.module_)
-        self._sksymact_version = __version__
         return self
 
     def _build_net(self, mlp, binary, activation_name):
@@ -365,14 +364,3 @@ class HybridTransferClassifier(ClassifierMixin, BaseEstimator):
         # gradient steps, so no accuracy threshold can be expected there.
         tags.classifier_tags.poor_score = True
         return tags
-
-    def __setstate__(self, state):
-        saved = state.get("_sksymact_version")
-        if saved is not None and saved.split(".")[:2] != __version__.split(".")[:2]:
-            warnings.warn(
-                f"This HybridTransferClassifier was saved with sksymact {saved} and is loaded "
-                f"with {__version__}; predictions may differ or fail. Refit it if they do.",
-                UserWarning,
-                stacklevel=2,
-            )
-        super().__setstate__(state)

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activation import SymbolicActivation
 from ._formula import Formula
-from ._version import __version__
+from ._persistence import VersionedPickleMixin
 from ._warnings import DegenerateFormulaWarning
 
 __all__ = ["SymbolicActivationDiscoverer"]
@@ -45,7 +45,7 @@ def _is_degenerate(formula):
     return formula.is_constant() or formula.is_linear()
 
 
-class SymbolicActivationDiscoverer(TransformerMixin, BaseEstimator):
+class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     """Discover an activation function with genetic programming.
 
     gplearn's :class:`~gplearn.genetic.SymbolicClassifier` searches for a
@@ -339,7 +339,6 @@ p_point_mutation, p_point_replace, max_samples, metric :
         self.activation_ = SymbolicActivation(collapsed)
         self.fitness_ = float(program.raw_fitness_)
         self.n_degenerate_skipped_ = skipped
-        self._sksymact_version = __version__
         return self
 
     @property

@@ -11,3 +11,7 @@ class SksymactWarning(UserWarning):
 
 class DegenerateFormulaWarning(SksymactWarning):
     """A discovered formula was constant or linear in x and was replaced."""
+
+
+class InconsistentSksymactVersionWarning(SksymactWarning):
+    """An estimator is unpickled under another sksymact minor version than it was saved with."""

@@ -244,12 +244,19 @@ def test_persistence_keeps_predictions(binary_data, dump):
     assert str(loaded.formula_) == "sub(cos(x), 0.276)"
 
 
-def test_pickle_from_another_minor_version_warns(binary_data):
+def test_pickle_from_another_minor_version_warns(binary_data, monkeypatch):
+    import sksymact._persistence as persistence
+    from sksymact._warnings import InconsistentSksymactVersionWarning
+
     X, y = binary_data
     clf = HybridTransferClassifier((4,), **FAST).fit(X, y)
-    clf._sksymact_version = "0.0.1"
-    with pytest.warns(UserWarning, match="saved with sksymact 0.0.1"):
-        pickle.loads(pickle.dumps(clf))
+    monkeypatch.setattr(persistence, "__version__", "0.0.1")
+    data = pickle.dumps(clf)
+    monkeypatch.undo()
+    with pytest.warns(InconsistentSksymactVersionWarning, match="saved with sksymact 0.0.1"):
+        loaded = pickle.loads(data)
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    assert "_sksymact_version" not in vars(loaded)
 
 
 # -- transfer and specialist -------------------------------------------------------------------
