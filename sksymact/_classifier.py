@@ -34,6 +34,18 @@ def _resolve_device(device):
     return str(device)
 
 
+def _as_float32(X):
+    """The network computes in float32; finite float64 values beyond its range are refused."""
+    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    if X.dtype != np.float32 and not np.isfinite(X32).all():
+        raise ValueError(
+            f"Input X has values too large for float32 (largest magnitude "
+            f"{np.max(np.abs(X)):.3g}); the network computes in float32. Scale the features, "
+            "e.g. with StandardScaler."
+        )
+    return X32
+
+
 class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """A small MLP whose activation may be a formula discovered by genetic programming.
 
@@ -261,7 +273,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
 
         module, self.formula_ = self._fit_activation(X, y, seed)
         binary = len(self.classes_) == 2
-        X = np.ascontiguousarray(X, dtype=np.float32)
+        X = _as_float32(X)
         target = y_encoded.astype(np.float32 if binary else np.int64)
 
         # Fork the RNG so a seeded fit neither depends on nor disturbs the
@@ -328,7 +340,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     def _logits(self, X):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.device_)
+        X = torch.from_numpy(_as_float32(X)).to(self.device_)
         return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def decision_function(self, X):

@@ -56,6 +56,9 @@ def parameter_efficiency_score(y_true, y_score, *, n_params):
     0.25
     """
     n_params = _check_n_params(n_params)
+    if np.unique(np.asarray(y_true)).size < 2:
+        # roc_auc_score only warns and returns NaN here; a score must not be silently NaN.
+        raise ValueError("ROC AUC is undefined when y_true holds a single class.")
     y_score = np.asarray(y_score)
     if y_score.ndim == 2 and y_score.shape[1] == 2:
         y_score = y_score[:, 1]
@@ -143,6 +146,7 @@ def efficiency_scorer(estimator, X, y):
         raise TypeError(
             f"efficiency_scorer needs a fitted classifier, got {type(estimator).__name__}."
         )
+    check_is_fitted(estimator)
     classes = getattr(estimator, "classes_", None)
     auc_name = "roc_auc_ovr" if classes is not None and len(classes) > 2 else "roc_auc"
     auc = get_scorer(auc_name)(estimator, X, y)
