@@ -607,3 +607,23 @@ def test_is_linear_large_tree_uses_numeric_only():
     assert f.size > 60 and f.is_linear() and not f.is_constant()
     g = P("+".join(["sin(x)"] * 40))
     assert not g.is_linear()
+
+
+# A grammar-shaped alphabet: random text that is often almost a formula, plus
+# anything at all, so the fuzz reaches deep into the parser.
+_PIECES = st.sampled_from(
+    ["x", "X0", "X12", "(", ")", ",", "+", "-", "*", "/", "**", " ", "0.5", "1e3", "2",
+     "sin", "cos", "mul", "add", "div", "log", "max", "sig", "__", ".", "[", "]", "lambda",
+     ":", "=", "'", "j", "e", "pi", "\x00", "ｘ"])
+_ALMOST_FORMULAS = st.lists(_PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_ALMOST_FORMULAS, st.text(max_size=60)))
+def test_fuzz_parse_round_trips_or_raises_value_error(text):
+    """Any text parses to a Formula whose text parses back equal, or raises ValueError."""
+    try:
+        formula = Formula.parse(text)
+    except ValueError:
+        return
+    assert Formula.parse(str(formula)) == formula
