@@ -1,0 +1,215 @@
+"""summary.md: the paper's table, mean ± std over seeds, with paired t-tests."""
+
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+
+from ._configs import BASELINE, CONFIGURATIONS, DATASETS, SOURCE_DATASET
+from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, atomic_write_text
+from ._store import read_formulas, read_results
+
+__all__ = ["summarize", "format_summary", "write_summary"]
+
+DISPLAY_NAMES = {"higgs": "HIGGS", "covertype": "Covertype", "spambase": "Spambase",
+                 "breast_cancer": "Breast cancer", "digits": "Digits"}
+
+
+def _label(config):
+    known = CONFIGURATIONS.get(config)
+    return known.label if known is not None else config
+
+
+def _order(values, preferred):
+    preferred = [v for v in preferred if v in values]
+    return preferred + sorted(v for v in values if v not in preferred)
+
+
+def _paired_p_value(rows_a, rows_b):
+    """Two-sided paired t-test of ROC AUC on the seeds both have, or None."""
+    from scipy.stats import ttest_rel  # noqa: PLC0415
+
+    auc_a = {r["seed"]: r["roc_auc"] for r in rows_a}
+    auc_b = {r["seed"]: r["roc_auc"] for r in rows_b}
+    seeds = sorted(set(auc_a) & set(auc_b))
+    if len(seeds) < 2:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # identical samples: nan
+        p = ttest_rel([auc_a[s] for s in seeds], [auc_b[s] for s in seeds]).pvalue
+    return float(p) if math.isfinite(p) else None
+
+
+def _mean_std(values):
+    values = np.asarray(values, dtype=float)
+    std = float(values.std(ddof=1)) if len(values) > 1 else None
+    return float(values.mean()), std
+
+
+def summarize(rows, *, baseline=BASELINE):
+    """One record per (data set, configuration): mean and std over seeds, p-value.
+
+    Parameters
+    ----------
+    rows : iterable of dict, or a DataFrame
+        Result rows as in ``results.csv``.
+    baseline : str, default="light-relu"
+        Each configuration's ROC AUC is compared with this one's by a paired
+        t-test over the seeds both have (``scipy.stats.ttest_rel``).
+
+    Returns
+    -------
+    records : list of dict
+        Keys: dataset, configuration, label, seeds, accuracy, accuracy_std,
+        roc_auc, roc_auc_std, n_params, e_param, e_param_std, p_value (None
+        for the baseline, for fewer than two shared seeds, or when every
+        difference is zero), best_e_param (True for the highest mean E_param
+        of the data set).  Standard deviations are sample ones (ddof=1),
+        None for one seed.
+    """
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict("records")
+    groups = {}
+    for row in rows:
+        key = (row["dataset"], row["configuration"])
+        groups.setdefault(key, {}).setdefault(int(row["seed"]), row)
+    records = []
+    datasets = _order({d for d, _ in groups}, DATASETS)
+    for dataset in datasets:
+        configs = _order({c for d, c in groups if d == dataset}, CONFIGURATIONS)
+        base = groups.get((dataset, baseline), {})
+        block = []
+        for config in configs:
+            runs = [groups[dataset, config][s] for s in sorted(groups[dataset, config])]
+            record = {"dataset": dataset, "configuration": config, "label": _label(config),
+                      "seeds": [int(r["seed"]) for r in runs]}
+            for metric in ("accuracy", "roc_auc", "e_param"):
+                record[metric], record[f"{metric}_std"] = _mean_std([r[metric] for r in runs])
+            n_params = {int(r["n_params"]) for r in runs}
+            record["n_params"] = n_params.pop() if len(n_params) == 1 else float(
+                np.mean([r["n_params"] for r in runs]))
+            record["p_value"] = (None if config == baseline
+                                 else _paired_p_value(runs, base.values()))
+            block.append(record)
+        best = max(record["e_param"] for record in block)
+        for record in block:
+            record["best_e_param"] = record["e_param"] == best
+        records.extend(block)
+    return records
+
+
+def _pm(mean, std, digits=3):
+    if std is None:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def _p_text(p, is_baseline):
+    if is_baseline:
+        return "(baseline)"
+    if p is None:
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_summary(records, *, baseline=BASELINE):
+    """The markdown table of :func:`summarize`'s records, in the paper's layout."""
+    lines = [
+        f"| Dataset | Configuration | Accuracy | ROC AUC | Params | E_param "
+        f"| p (AUC vs {_label(baseline)}) | Seeds |",
+        "|:--|:--|--:|--:|--:|--:|--:|--:|",
+    ]
+    previous = None
+    for r in records:
+        name = DISPLAY_NAMES.get(r["dataset"], r["dataset"]) if r["dataset"] != previous else ""
+        previous = r["dataset"]
+        params = (f"{r['n_params']:,}" if isinstance(r["n_params"], int)
+                  else f"{r['n_params']:,.0f}")
+        e_param = _pm(r["e_param"], r["e_param_std"])
+        if r["best_e_param"]:
+            e_param = f"**{e_param}** ★"
+        lines.append(
+            f"| {name} | {r['label']} | {_pm(r['accuracy'], r['accuracy_std'])} "
+            f"| {_pm(r['roc_auc'], r['roc_auc_std'])} | {params} | {e_param} "
+            f"| {_p_text(r['p_value'], r['configuration'] == baseline)} | {len(r['seeds'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def _settings_text(settings):
+    if not settings:
+        return []
+    rows = lambda n: "all rows" if n is None else f"{n:,} rows"  # noqa: E731
+    where = ("each seed's training rows only (no test row is seen)"
+             if settings["protocol"] == "leakage-free" else
+             "one discovery per data set on a sample of all its rows, test rows included "
+             "(the reference code's protocol)")
+    return [
+        f"- Protocol: **{settings['protocol']}**: discovery on {where}.",
+        f"- Data: HIGGS {rows(settings['higgs_rows'])} (leading rows of the file); Covertype "
+        f"{rows(settings['covertype_rows'])} (drawn with seed {settings['data_seed']}), "
+        "binarized as Lodgepole Pine against the rest; Spambase all rows.",
+        f"- Split: stratified {1 - settings['test_size']:.0%}/{settings['test_size']:.0%} per "
+        "seed, StandardScaler fitted on the training part.",
+        f"- Training: Adam {settings['learning_rate']:g}, batch {settings['batch_size']}, "
+        f"{settings['epochs']} epochs, dropout {settings['dropout']:g}. Heavy nets (200, 100), "
+        "light nets (64, 32), BatchNorm after every hidden linear layer.",
+        f"- Discovery: gplearn, population {settings['population_size']} × "
+        f"{settings['generations']} generations, functions {', '.join(settings['function_set'])}"
+        f", on a {settings['subsample']:.0%} subsample; variables collapsed to x.",
+    ]
+
+
+def _formula_lines(records, rows, formulas):
+    used = {}
+    for row in rows:
+        if row.get("formula_key"):
+            used.setdefault((row["dataset"], row["configuration"]), set()).add(row["formula_key"])
+    lines = []
+    for record in records:
+        keys = used.get((record["dataset"], record["configuration"]))
+        if not keys:
+            continue
+        texts = [f"`{formulas[k]['formula']}` ({k})" if k in formulas else f"({k})"
+                 for k in sorted(keys)]
+        lines.append(f"- {DISPLAY_NAMES.get(record['dataset'], record['dataset'])}, "
+                     f"{record['label']}: " + "; ".join(texts))
+    return lines
+
+
+def write_summary(folder, *, title="sksymact benchmark"):
+    """(Re)write ``summary.md`` in a results folder from its files; return its text."""
+    folder = os.fspath(folder)
+    rows = read_results(os.path.join(folder, RESULTS_FILE)) if os.path.exists(
+        os.path.join(folder, RESULTS_FILE)) else []
+    settings = None
+    path = os.path.join(folder, SETTINGS_FILE)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as stream:
+            settings = json.load(stream).get("settings")
+    formulas = {}
+    path = os.path.join(folder, FORMULAS_FILE)
+    if os.path.exists(path):
+        formulas = {entry["key"]: entry for entry in read_formulas(path)}
+
+    records = summarize(rows)
+    parts = [f"# {title}: summary", ""]
+    parts += _settings_text(settings)
+    parts += [
+        "- Cells: mean ± sample standard deviation (ddof=1) over the seeds; Params is the "
+        "number of trainable parameters; E_param = ROC AUC / log10(Params), ★ marks the "
+        "highest mean of each data set; p: two-sided paired t-test (scipy.stats.ttest_rel) of "
+        f"the ROC AUC against {_label(BASELINE)} on the same seeds.",
+        "",
+        format_summary(records) if records else "No finished runs yet.\n",
+    ]
+    if any(r["dataset"] == SOURCE_DATASET for r in rows):
+        parts.append(f"Hybrid transfer is not run on {DISPLAY_NAMES[SOURCE_DATASET]}: it is the "
+                     "source of the transferred formula, so there transfer is the specialist.\n")
+    formula_lines = _formula_lines(records, rows, formulas)
+    if formula_lines:
+        parts += ["## Formulas used", ""] + formula_lines + [""]
+    text = "\n".join(parts)
+    atomic_write_text(os.path.join(folder, "summary.md"), text)
+    return text

@@ -1,0 +1,333 @@
+"""The ``sksymact`` command: ``benchmark``, ``demo`` and ``discover``.
+
+Errors a user can cause (a missing file, an unknown column, a bad option
+value, a results folder made with other settings) end with a message on
+stderr and exit status 2, without a traceback.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+from ._version import __version__
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Something the user can fix; reported without a traceback."""
+
+
+# -- argument types ------------------------------------------------------------------------
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _n_jobs(text):
+    if text.strip() == "-1":
+        return -1
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or -1 (all cores), got {text!r}") from None
+
+
+def _rows(text):
+    if text.strip().lower() == "all":
+        return None
+    try:
+        return _positive_int(text.replace(",", "").replace("_", ""))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of rows or 'all', got {text!r}") from None
+
+
+def _subsample(text):
+    text = text.strip()
+    if re.fullmatch(r"\d+", text) and int(text) >= 1:
+        return int(text)  # a number of rows
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction in (0, 1] such as 0.1, or a whole number of rows, got {text!r}")
+    return value
+
+
+def _device(text):
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto', 'cpu', 'cuda' or 'cuda:N', got {text!r}")
+    return text
+
+
+# -- the parser ----------------------------------------------------------------------------
+
+
+def build_parser():
+    """The argparse parser of the ``sksymact`` command."""
+    from .benchmark import CONFIGURATIONS, DATASETS, PAPER_SEEDS, PROTOCOLS  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog="sksymact",
+        description="Neuro-symbolic activation discovery: find an activation function with "
+                    "genetic programming, use it in a parameter-light network.")
+    parser.add_argument("--version", action="version", version=f"sksymact {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    bench = commands.add_parser(
+        "benchmark", help="run the paper's benchmark (Table 2); resumable",
+        description="Discover formulas and train the paper's configurations on HIGGS, "
+                    "Covertype and Spambase for several seeds. Each finished run is appended "
+                    "to OUT/results.csv; rerunning with the same --out resumes. Writes "
+                    "summary.md, formulas.json, activations.png and efficiency.png.")
+    bench.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
+                       metavar="NAME", help=f"data sets to run (default: all: "
+                                            f"{' '.join(DATASETS)})")
+    bench.add_argument("--seeds", nargs="+", type=int, default=list(PAPER_SEEDS), metavar="SEED",
+                       help="seeds of the splits, networks and searches (default: 42 43 44)")
+    bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
+                       default=list(CONFIGURATIONS), metavar="NAME",
+                       help=f"configurations (default: all: {' '.join(CONFIGURATIONS)})")
+    bench.add_argument("--protocol", choices=PROTOCOLS, default="leakage-free",
+                       help="leakage-free (default): discovery sees each seed's training rows "
+                            "only; reference: one discovery per data set on a 10%% sample of "
+                            "all rows, test rows included, as the paper's reference code does")
+    bench.add_argument("--higgs-rows", type=_rows, default=100_000, metavar="N|all",
+                       help="leading rows of HIGGS (default: 100000, the paper's)")
+    bench.add_argument("--covertype-rows", type=_rows, default=100_000, metavar="N|all",
+                       help="rows drawn from Covertype (default: 100000, the paper's)")
+    bench.add_argument("--data-home", metavar="DIR",
+                       help="folder with the data files (default: $SKSYMACT_DATA, else "
+                            "scikit-learn's data home)")
+    bench.add_argument("--no-download", action="store_true",
+                       help="never download: fail if the data folder lacks the rows asked for")
+    bench.add_argument("--out", default="sksymact-results", metavar="DIR",
+                       help="results folder (default: sksymact-results)")
+    bench.add_argument("--epochs", type=_positive_int, default=15, help="default: 15")
+    bench.add_argument("--population-size", type=_positive_int, default=500,
+                       help="GP population (default: 500)")
+    bench.add_argument("--generations", type=_positive_int, default=5,
+                       help="GP generations (default: 5)")
+    bench.add_argument("--device", type=_device, default="auto",
+                       help="auto (default), cpu, cuda or cuda:N")
+    bench.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
+                       help="parallel tasks on this machine, -1 for all cores (default: 1)")
+    bench.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the tasks on a Dask cluster (e.g. tcp://host:8786); "
+                            "workers with one thread each give the same rows as a local run")
+    bench.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
+    bench.add_argument("--quiet", action="store_true",
+                       help="no progress and no table; only errors")
+    bench.set_defaults(func=_benchmark)
+
+    demo = commands.add_parser(
+        "demo", help="the method in a minute, offline",
+        description="Discover an activation on simulated collider events and transfer it to "
+                    "scikit-learn's breast cancer (continuous) and digits (discrete) data "
+                    "sets; print the comparison and write plots. No file, no network.")
+    demo.add_argument("--out", default="sksymact-demo", metavar="DIR",
+                      help="folder for results.csv and the plots (default: sksymact-demo)")
+    demo.add_argument("--quick", action="store_true",
+                      help="a tiny run in seconds, to check the installation")
+    demo.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N")
+    demo.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
+    demo.set_defaults(func=_demo)
+
+    disc = commands.add_parser(
+        "discover", help="discover an activation on a CSV file",
+        description="Run SymbolicActivationDiscoverer on a CSV file (every column but the "
+                    "target is a feature) and print the formula.")
+    disc.add_argument("--data", required=True, metavar="FILE.csv", help="CSV with a header row")
+    disc.add_argument("--target", required=True, metavar="COLUMN", help="the class column")
+    disc.add_argument("--population-size", type=_positive_int, default=500,
+                      help="default: 500")
+    disc.add_argument("--generations", type=_positive_int, default=5, help="default: 5")
+    disc.add_argument("--random-state", type=int, default=0, help="default: 0")
+    disc.add_argument("--subsample", type=_subsample, default=0.1,
+                      help="what the search sees: a fraction such as 0.1 or 1.0, or a whole "
+                           "number of rows such as 500 (default: 0.1)")
+    disc.add_argument("--function-set", nargs="+", metavar="OP",
+                      default=["add", "sub", "mul", "sin", "cos", "abs"],
+                      help="gplearn operators (default: add sub mul sin cos abs)")
+    disc.add_argument("--save", metavar="FILE.json", help="save the formula and its provenance")
+    disc.set_defaults(func=_discover)
+    return parser
+
+
+# -- benchmark -----------------------------------------------------------------------------
+
+
+def _benchmark(args):
+    from .benchmark import BenchmarkSettings, run_benchmark  # noqa: PLC0415
+
+    if args.data_home is not None and not os.path.isdir(args.data_home):
+        raise UsageError(f"--data-home {args.data_home!r}: no such folder.")
+    if args.device.startswith("cuda"):
+        import torch  # noqa: PLC0415
+
+        if not torch.cuda.is_available():
+            raise UsageError(f"--device {args.device}: CUDA is not available here; use "
+                             "--device cpu or auto.")
+    settings = BenchmarkSettings(
+        protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
+        epochs=args.epochs, population_size=args.population_size, generations=args.generations)
+    result = run_benchmark(
+        args.out, settings, datasets=args.datasets, seeds=args.seeds,
+        configurations=args.configs, data_home=args.data_home, download=not args.no_download,
+        device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
+        progress=False if args.quiet else "auto", plots=not args.no_plots)
+    if not args.quiet:
+        print(result.summary)
+        print(f"{result.n_run} runs done now, {result.n_resumed} found finished; results in "
+              f"{args.out!r}.")
+    return 0
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+def _demo(args):
+    from .benchmark import run_demo  # noqa: PLC0415
+
+    run_demo(args.out, quick=args.quick, n_jobs=args.n_jobs, plots=not args.no_plots)
+    return 0
+
+
+# -- discover ------------------------------------------------------------------------------
+
+
+def _read_csv(path, target):
+    try:
+        import pandas as pd  # noqa: PLC0415
+    except ImportError:
+        raise UsageError("discover reads CSV files with pandas, which is not installed: "
+                         "pip install pandas") from None
+    if not os.path.isfile(path):
+        raise UsageError(f"--data {path!r}: no such file.")
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' errors are ValueErrors
+        raise UsageError(f"--data {path!r} could not be read as CSV: {exc}") from None
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if target not in columns:
+        raise UsageError(f"--target {target!r}: no such column in {os.path.basename(path)}; "
+                         f"its columns are {', '.join(map(repr, columns))}.")
+    features = frame.drop(columns=[target])
+    if features.shape[1] == 0:
+        raise UsageError(f"{os.path.basename(path)} has no column besides the target {target!r}.")
+    not_numeric = list(features.select_dtypes(exclude="number").columns)
+    if not_numeric:
+        raise UsageError(f"columns {', '.join(map(repr, not_numeric))} are not numeric; "
+                         "remove or encode them first.")
+    missing = [c for c in features.columns if features[c].isna().any()]
+    if missing or frame[target].isna().any():
+        missing += [target] if frame[target].isna().any() else []
+        raise UsageError(f"columns {', '.join(map(repr, missing))} have missing values; fill "
+                         "or drop those rows first.")
+    y = frame[target].to_numpy()
+    if len(set(y.tolist())) < 2:
+        raise UsageError(f"--target {target!r} has a single class; discovery needs two or more.")
+    return features, y
+
+
+def _discover(args):
+    from . import SymbolicActivationDiscoverer  # noqa: PLC0415
+    from .benchmark._store import atomic_write_text  # noqa: PLC0415
+
+    if args.save is not None:
+        folder = os.path.dirname(os.path.abspath(args.save))
+        if not os.path.isdir(folder):
+            raise UsageError(f"--save {args.save!r}: the folder {folder!r} does not exist.")
+    features, y = _read_csv(args.data, args.target)
+    discoverer = SymbolicActivationDiscoverer(
+        population_size=args.population_size, generations=args.generations,
+        function_set=tuple(args.function_set), subsample=args.subsample,
+        random_state=args.random_state)
+    try:
+        discoverer.fit(features.to_numpy(dtype=float), y)
+    except ValueError as exc:  # bad function set, degenerate formulas: the user can act on it
+        raise UsageError(f"discovery failed: {exc}") from None
+    names = list(features.columns)
+    named_program = re.sub(r"\bX(\d+)\b", lambda m: names[int(m.group(1))], discoverer.program_)
+    formula = discoverer.formula_
+    print(f"Data: {os.path.basename(args.data)}, {len(y):,} rows, {len(names)} features; "
+          f"target {args.target!r}, positive class {_jsonable(discoverer.positive_class_)!r}")
+    print(f"Program:    {named_program}")
+    print(f"            {discoverer.program_}")
+    print(f"Activation: {formula.to_sympy()}    ({formula})")
+    print(f"LaTeX:      {formula.latex()}")
+    print(f"Fitness:    {discoverer.fitness_:.6g} (log loss on the search subsample; lower is "
+          "better)")
+    if args.save is not None:
+        record = {
+            "format": "sksymact-formula", "version": 1,
+            "formula": str(formula), "expression": str(formula.to_sympy()),
+            "latex": formula.latex(), "program": discoverer.program_,
+            "program_with_columns": named_program, "fitness": float(discoverer.fitness_),
+            "source": os.path.basename(args.data), "target": args.target,
+            "positive_class": _jsonable(discoverer.positive_class_),
+            "n_rows": int(len(y)), "features": names,
+            "parameters": {"population_size": args.population_size,
+                           "generations": args.generations, "random_state": args.random_state,
+                           "subsample": args.subsample, "function_set": list(args.function_set)},
+            "sksymact_version": __version__,
+        }
+        atomic_write_text(args.save, json.dumps(record, indent=2) + "\n")
+        print(f"Saved to {args.save}")
+    return 0
+
+
+def _jsonable(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def main(argv=None):
+    """Run the ``sksymact`` command; return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a usage error, 130 when interrupted.
+    """
+    from .benchmark import BenchmarkError  # noqa: PLC0415
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argparse error (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return args.func(args)
+    except (UsageError, BenchmarkError) as exc:
+        print(f"sksymact {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        hint = " Rerun with the same --out to resume." if args.command == "benchmark" else ""
+        print(f"sksymact {args.command}: interrupted.{hint}", file=sys.stderr)
+        return EXIT_INTERRUPTED

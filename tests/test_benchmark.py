@@ -1,0 +1,414 @@
+"""The benchmark: files, resume (also after SIGKILL), protocols, parallel and Dask runs.
+
+Most tests run a tiny benchmark (few rows, a tiny search, one epoch) on
+synthetic files in the UCI formats, written to a temporary data folder; the
+test on the real UCI files runs only when SKSYMACT_DATA names a folder that
+holds them.
+"""
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from scipy.stats import ttest_rel
+
+from sksymact.benchmark import (
+    CONFIGURATIONS,
+    RESULT_COLUMNS,
+    BenchmarkError,
+    BenchmarkSettings,
+    plan_runs,
+    read_formulas,
+    read_results,
+    summarize,
+)
+from sksymact.benchmark import _runner, _tasks
+from sksymact.benchmark._store import ResultsFolder
+from sksymact.cli import main
+
+ROWS = 300
+#: A tiny benchmark: two data sets, one seed, a tiny search, one epoch.
+TINY = ["--higgs-rows", str(ROWS), "--covertype-rows", str(ROWS), "--epochs", "1",
+        "--population-size", "20", "--generations", "1", "--seeds", "42", "--no-plots",
+        "--quiet", "--no-download"]
+TWO_DATASETS = ["--datasets", "higgs", "covertype"]
+VOLATILE = ("fit_seconds", "finished_at")
+
+
+def _write(path, table, fmt):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", newline="\n") as stream:
+        np.savetxt(stream, table, delimiter=",", fmt=fmt)
+
+
+@pytest.fixture(scope="module")
+def data_home(tmp_path_factory):
+    """Synthetic HIGGS, Covertype and Spambase files, laid out as the UCI ones."""
+    home = tmp_path_factory.mktemp("data")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(ROWS, 28))
+    y = (X[:, 0] * np.cos(X[:, 1]) + 0.5 * X[:, 2] > 0).astype(float)
+    _write(home / f"HIGGS-{ROWS}.csv.gz", np.column_stack([y, X]), "%.8e")
+
+    quantitative = rng.randint(0, 3000, size=(ROWS, 10))
+    wilderness = np.eye(4, dtype=int)[rng.randint(4, size=ROWS)]
+    soil = np.eye(40, dtype=int)[rng.randint(40, size=ROWS)]
+    lodgepole = quantitative[:, 0] + 400 * wilderness[:, 0] > 1700
+    cover = np.where(lodgepole, 2, rng.choice([1, 3, 4, 5, 6, 7], size=ROWS))
+    _write(home / f"covtype-{ROWS}.data.gz",
+           np.column_stack([quantitative, wilderness, soil, cover]), "%d")
+
+    words = rng.exponential(0.3, size=(4601, 57)) * (rng.rand(4601, 57) < 0.3)
+    spam = (words[:, :5].sum(axis=1) > 0.25).astype(int)
+    _write(home / "spambase.data", np.column_stack([words, spam]), ["%.3f"] * 57 + ["%d"])
+    return str(home)
+
+
+def _run(data_home, out, *extra):
+    return main(["benchmark", "--data-home", data_home, "--out", str(out), *TINY, *extra])
+
+
+def _stable(rows):
+    """Rows keyed by (dataset, configuration, seed), without the timing columns."""
+    keyed = {(r["dataset"], r["configuration"], r["seed"]): r for r in rows}
+    assert len(keyed) == len(rows), "a (dataset, configuration, seed) appears twice"
+    return {k: {c: v for c, v in r.items() if c not in VOLATILE} for k, r in keyed.items()}
+
+
+@pytest.fixture(scope="module")
+def sequential(data_home, tmp_path_factory):
+    """The reference run that the parallel, Dask and interrupted runs must equal."""
+    out = tmp_path_factory.mktemp("sequential")
+    assert _run(data_home, out, *TWO_DATASETS) == 0
+    return _stable(read_results(out))
+
+
+def test_plan_skips_transfer_on_the_source_dataset():
+    runs = plan_runs(["higgs", "covertype"], [42, 43], list(CONFIGURATIONS))
+    assert len(runs) == 2 * 5 + 2 * 6
+    assert ("higgs", "hybrid-transfer") not in {(d, c.key) for d, c, _ in runs}
+
+
+def test_end_to_end_files_rows_and_layout(data_home, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["benchmark", "--data-home", data_home, "--out", str(out),
+            *[a for a in TINY if a not in ("--no-plots", "--quiet")]]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "| Dataset | Configuration |" in printed and "17 runs done now" in printed
+
+    assert sorted(os.listdir(out)) == ["activations.png", "efficiency.png", "formulas.json",
+                                       "results.csv", "settings.json", "summary.md"]
+    rows = read_results(out)
+    header = (out / "results.csv").read_text().splitlines()[0].split(",")
+    assert tuple(header) == RESULT_COLUMNS
+    assert {(r["dataset"], r["configuration"]) for r in rows} == {
+        (d, c.key) for d, c, _ in plan_runs(["higgs", "covertype", "spambase"], [42],
+                                            list(CONFIGURATIONS))}
+    params = {(r["dataset"], r["configuration"]): r["n_params"] for r in rows}
+    # The paper's parameter counts: d=28, 54 and 57 features.
+    assert params["higgs", "light-relu"] == 4161 and params["higgs", "heavy-relu"] == 26601
+    assert params["covertype", "hybrid-transfer"] == 5825
+    assert params["covertype", "heavy-relu"] == 31801
+    assert params["spambase", "light-gelu"] == 6017
+    for r in rows:
+        assert r["e_param"] == pytest.approx(r["roc_auc"] / np.log10(r["n_params"]))
+        assert 0 <= r["accuracy"] <= 1 and r["protocol"] == "leakage-free"
+        assert r["n_train"] + r["n_test"] == (4601 if r["dataset"] == "spambase" else ROWS)
+
+    formulas = {f["key"]: f for f in read_formulas(out)}
+    assert set(formulas) == {"higgs/seed=42", "covertype/seed=42", "spambase/seed=42"}
+    higgs = formulas["higgs/seed=42"]
+    assert {"formula", "latex", "program", "fitness", "dataset", "seed", "protocol"} <= set(higgs)
+    transfer = next(r for r in rows if r["configuration"] == "hybrid-transfer")
+    assert transfer["formula_key"] == "higgs/seed=42"
+    assert transfer["activation"] == higgs["formula"]
+
+    summary = (out / "summary.md").read_text()
+    table = [line for line in summary.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| Dataset | Configuration | Accuracy | ROC AUC | Params | "
+                               "E_param | p (AUC vs Light ReLU)")
+    assert len(table) == 1 + 17
+    assert table[1].startswith("| HIGGS | Heavy ReLU |")
+    starred = [line for line in table if "★" in line]  # the best E_param of each data set
+    assert len(starred) >= 3 and all("**" in line for line in starred)
+    assert "| 31,801 |" in summary and "(baseline)" in summary
+    assert "not run on HIGGS" in summary
+    assert (out / "efficiency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_resume_skips_finished_runs(data_home, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert _run(data_home, out, *TWO_DATASETS) == 0
+    before = {name: (out / name).read_bytes() for name in ("results.csv", "formulas.json")}
+
+    calls = []
+    monkeypatch.setattr(_runner, "train_and_score", lambda *args: calls.append(args) or 1 / 0)
+    monkeypatch.setattr(_runner, "discover", lambda *args: calls.append(args) or 1 / 0)
+    assert _run(data_home, out, *TWO_DATASETS) == 0
+    assert calls == []  # nothing was trained or discovered again
+    assert {n: (out / n).read_bytes() for n in before} == before
+
+    # A larger request trains only what is missing.
+    monkeypatch.undo()
+    assert _run(data_home, out, *TWO_DATASETS, "--seeds", "42", "43") == 0
+    rows = read_results(out)
+    assert len(_stable(rows)) == len(rows) == 22
+    assert (out / "results.csv").read_bytes().startswith(before["results.csv"])
+
+
+def test_resume_with_other_settings_is_refused(data_home, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
+    before = (out / "results.csv").read_bytes()
+    status = main(["benchmark", "--data-home", data_home, "--out", str(out), *TINY,
+                   "--datasets", "higgs", "--configs", "light-relu", "--epochs", "2"])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "epochs: 2 now, 1 there" in error and "Traceback" not in error
+    assert (out / "results.csv").read_bytes() == before
+    assert main(["benchmark", "--data-home", data_home, "--out", str(out), *TINY,
+                 "--datasets", "higgs", "--configs", "light-relu",
+                 "--protocol", "reference"]) == 2
+    assert "protocol: 'reference' now, 'leakage-free' there" in capsys.readouterr().err
+
+
+def test_half_written_last_row_is_dropped_and_rerun(data_home, tmp_path):
+    out = tmp_path / "out"
+    args = ("--datasets", "higgs", "--configs", "light-relu", "light-gelu")
+    assert _run(data_home, out, *args) == 0
+    complete = _stable(read_results(out))
+    text = (out / "results.csv").read_text()
+    (out / "results.csv").write_text(text[: text.rindex("\n", 0, len(text) - 1) + 1] + "higgs,li")
+    assert _run(data_home, out, *args) == 0
+    assert _stable(read_results(out)) == complete
+    assert (out / "results.csv").read_text().endswith("\n")
+
+
+def test_interrupted_run_resumes_to_the_uninterrupted_rows(data_home, tmp_path, sequential):
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "sksymact", "benchmark", "--data-home", data_home,
+               "--out", str(out), *TINY, *TWO_DATASETS]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    results = out / "results.csv"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if results.exists() and results.read_bytes().count(b"\n") >= 2:  # header + 1 row
+            break
+        time.sleep(0.005)
+    if process.poll() is not None:
+        pytest.fail(f"the benchmark ended before it was killed: {process.stderr.read()!r}")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    written = len(read_results(out))
+    assert 1 <= written < len(sequential)
+
+    assert _run(data_home, out, *TWO_DATASETS) == 0
+    assert _stable(read_results(out)) == sequential
+
+
+def test_reference_protocol_differs_only_in_where_discovery_happens(data_home, tmp_path,
+                                                                     monkeypatch):
+    from sksymact import SymbolicActivationDiscoverer
+
+    seen = []
+    original_fit = SymbolicActivationDiscoverer.fit
+
+    def spy(self, X, y):
+        seen.append(np.array(X, copy=True))
+        return original_fit(self, X, y)
+
+    monkeypatch.setattr(SymbolicActivationDiscoverer, "fit", spy)
+    outputs = {}
+    for protocol in ("leakage-free", "reference"):
+        seen.clear()
+        out = tmp_path / protocol
+        assert _run(data_home, out, *TWO_DATASETS, "--protocol", protocol) == 0
+        outputs[protocol] = (read_results(out), {f["key"]: f for f in read_formulas(out)},
+                             list(seen))
+
+    from sksymact.datasets import fetch_higgs
+
+    X, y = fetch_higgs(data_home=data_home, n_samples=ROWS, return_X_y=True)
+    settings = BenchmarkSettings()
+    X_train = _tasks.split(X, y, 42, settings.test_size)[0]
+
+    rows, formulas, fitted = outputs["leakage-free"]
+    assert set(formulas) == {"higgs/seed=42", "covertype/seed=42"}
+    for entry in formulas.values():
+        assert entry["rows_seen"] == entry["rows_train"] == 240 < entry["rows_total"]
+        assert entry["saw_test_rows"] is False and entry["protocol"] == "leakage-free"
+    higgs_fit = next(a for a in fitted if a.shape[1] == 28)
+    np.testing.assert_array_equal(higgs_fit, X_train)  # the seed's training rows, nothing else
+
+    ref_rows, ref_formulas, ref_fitted = outputs["reference"]
+    assert set(ref_formulas) == {"higgs/all-rows", "covertype/all-rows"}
+    for entry in ref_formulas.values():
+        assert entry["rows_seen"] == entry["rows_total"] == ROWS
+        assert entry["saw_test_rows"] is True and entry["seed"] is None
+    np.testing.assert_array_equal(next(a for a in ref_fitted if a.shape[1] == 28), X)
+
+    # Everything that does not use a formula is the same run.
+    def named(rows):
+        return {k: {c: v for c, v in r.items() if c not in ("protocol", "settings_id")}
+                for k, r in _stable(rows).items() if not CONFIGURATIONS[k[1]].uses_formula}
+
+    assert named(rows) == named(ref_rows)
+    transfer = [r for r in ref_rows if r["configuration"] == "hybrid-transfer"]
+    assert [r["formula_key"] for r in transfer] == ["higgs/all-rows"]
+
+
+def test_specialist_and_transfer_rows_equal_the_estimator_api(data_home, tmp_path):
+    """Discovering once per (dataset, seed) gives what the Pipeline forms would give."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sksymact import HybridTransferClassifier
+    from sksymact.datasets import fetch_covertype, fetch_higgs
+
+    out = tmp_path / "out"
+    assert _run(data_home, out, *TWO_DATASETS, "--configs", "hybrid-specialist",
+                "hybrid-transfer") == 0
+    rows = _stable(read_results(out))
+    settings = BenchmarkSettings(higgs_rows=ROWS, covertype_rows=ROWS, epochs=1,
+                                 population_size=20, generations=1)
+    X_h, y_h = fetch_higgs(data_home=data_home, n_samples=ROWS, return_X_y=True)
+    X_c, y_c = fetch_covertype(data_home=data_home, n_samples=ROWS, random_state=42,
+                               return_X_y=True)
+
+    def auc(model, X, y):
+        from sklearn.model_selection import train_test_split
+
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.2, stratify=y, random_state=42)
+        with _tasks.one_torch_thread():
+            model.fit(X_train, y_train)
+        return _tasks.score(model[-1], model[:-1].transform(X_test), y_test)["roc_auc"]
+
+    def classifier(activation):
+        return HybridTransferClassifier(activation=activation, max_iter=1, device="cpu",
+                                        random_state=42)
+
+    specialist = make_pipeline(StandardScaler(),
+                               classifier(_tasks.make_discoverer(settings, random_state=42)))
+    assert auc(specialist, X_c, y_c) == rows["covertype", "hybrid-specialist", 42]["roc_auc"]
+
+    X_train = _tasks.split(X_h, y_h, 42, settings.test_size)[0]
+    y_train = _tasks.split(X_h, y_h, 42, settings.test_size)[2]
+    source = _tasks.make_discoverer(settings, random_state=42).fit(X_train, y_train)
+    transfer = make_pipeline(StandardScaler(), classifier(FrozenEstimator(source)))
+    assert auc(transfer, X_c, y_c) == rows["covertype", "hybrid-transfer", 42]["roc_auc"]
+
+
+def test_parallel_run_equals_sequential(data_home, tmp_path, sequential):
+    out = tmp_path / "parallel"
+    assert _run(data_home, out, *TWO_DATASETS, "--n-jobs", "2") == 0
+    assert _stable(read_results(out)) == sequential
+
+
+def test_dask_scheduler_run_equals_local(data_home, tmp_path, sequential):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        out = tmp_path / "dask"
+        assert _run(data_home, out, *TWO_DATASETS, "--scheduler",
+                    cluster.scheduler_address) == 0
+    assert _stable(read_results(out)) == sequential
+
+
+def test_python_api_and_progress_bar(data_home, tmp_path):
+    import io
+
+    from sksymact.benchmark import run_benchmark
+
+    settings = BenchmarkSettings(higgs_rows=ROWS, epochs=1, population_size=20, generations=1)
+    stream = io.StringIO()
+    result = run_benchmark(tmp_path, settings, datasets=["higgs"], seeds=[42],
+                           configurations=["light-relu", "hybrid-specialist"],
+                           data_home=data_home, download=False, progress="bar",
+                           stream=stream, plots=False)
+    assert result.n_run == 2 and result.n_resumed == 0
+    assert {r["configuration"] for r in result.rows} == {"light-relu", "hybrid-specialist"}
+    assert list(result.formulas) == ["higgs/seed=42"]
+    bar = stream.getvalue()
+    assert "3/3" in bar and "higgs / Hybrid specialist / seed 42" in bar
+    with pytest.raises(BenchmarkError, match="unknown configuration"):
+        run_benchmark(tmp_path, settings, configurations=["huge-relu"])
+
+
+def test_scheduler_without_distributed_says_what_to_install(data_home, tmp_path, monkeypatch,
+                                                            capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes the import fail
+    assert _run(data_home, tmp_path / "out", "--datasets", "higgs", "--configs", "light-relu",
+                "--scheduler", "tcp://127.0.0.1:8786") == 2
+    error = capsys.readouterr().err
+    assert "pip install 'dask[distributed]'" in error and "Traceback" not in error
+
+
+def test_a_second_writer_is_refused(tmp_path):
+    settings = BenchmarkSettings()
+    with ResultsFolder(tmp_path, settings):
+        with pytest.raises(BenchmarkError, match="Another benchmark is writing"):
+            ResultsFolder(tmp_path, settings).__enter__()
+    with ResultsFolder(tmp_path, settings):  # released on exit
+        pass
+
+
+def test_missing_rows_name_the_option_to_pass(data_home, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(["benchmark", "--data-home", str(tmp_path), "--out", str(out),
+                   "--no-download", "--datasets", "higgs", "--quiet"])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "100,000 rows of HIGGS" in error and "--higgs-rows 5000" in error
+    assert "Traceback" not in error
+    # Nothing was finished, so retrying with other settings into the same folder works.
+    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
+    assert len(read_results(out)) == 1
+
+
+def test_summary_statistics():
+    rows = []
+    aucs = {"light-relu": [0.80, 0.82, 0.81], "hybrid-transfer": [0.83, 0.84, 0.82]}
+    for config, values in aucs.items():
+        for seed, auc in zip((42, 43, 44), values):
+            rows.append({"dataset": "covertype", "configuration": config, "seed": seed,
+                         "accuracy": 0.7, "roc_auc": auc, "n_params": 5825,
+                         "e_param": auc / np.log10(5825)})
+    records = summarize(rows)
+    baseline, transfer = records
+    assert baseline["configuration"] == "light-relu" and baseline["p_value"] is None
+    assert transfer["p_value"] == pytest.approx(
+        ttest_rel(aucs["hybrid-transfer"], aucs["light-relu"]).pvalue)
+    assert transfer["roc_auc_std"] == pytest.approx(np.std(aucs["hybrid-transfer"], ddof=1))
+    assert transfer["best_e_param"] and not baseline["best_e_param"]
+    assert transfer["n_params"] == 5825 and transfer["seeds"] == [42, 43, 44]
+
+
+@pytest.mark.skipif(not os.environ.get("SKSYMACT_DATA"),
+                    reason="SKSYMACT_DATA is not set: no folder with the UCI files")
+def test_real_uci_files_give_the_paper_parameter_counts(tmp_path):
+    home = os.environ["SKSYMACT_DATA"]
+    needed = ("HIGGS-5000.csv.gz", "covtype-20000.data.gz")
+    if not all(os.path.exists(os.path.join(home, name)) for name in needed):
+        pytest.skip(f"SKSYMACT_DATA lacks {needed}")
+    out = tmp_path / "out"
+    assert main(["benchmark", "--out", str(out), "--higgs-rows", "1000", "--covertype-rows",
+                 "2000", "--epochs", "1", "--population-size", "20", "--generations", "1",
+                 "--seeds", "42", "--datasets", "higgs", "covertype", "--configs",
+                 "heavy-relu", "light-relu", "hybrid-transfer", "--no-plots", "--quiet",
+                 "--no-download"]) == 0
+    params = {(r["dataset"], r["configuration"]): r["n_params"] for r in read_results(out)}
+    assert params == {("higgs", "heavy-relu"): 26601, ("higgs", "light-relu"): 4161,
+                      ("covertype", "heavy-relu"): 31801, ("covertype", "light-relu"): 5825,
+                      ("covertype", "hybrid-transfer"): 5825}
+    settings = json.loads((out / "settings.json").read_text())["settings"]
+    assert settings["higgs_rows"] == 1000 and settings["covertype_rows"] == 2000

@@ -1,0 +1,136 @@
+"""The ``sksymact`` command: discover, demo, option errors and exit statuses."""
+
+import json
+import os
+import re
+import sys
+
+import pytest
+
+from sksymact import Formula, __version__
+from sksymact.benchmark import read_results
+from sksymact.cli import main
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture
+def events_csv(tmp_path):
+    from sksymact.datasets import make_collider_events
+
+    frame = make_collider_events(400, random_state=0, as_frame=True).frame
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"sksymact {__version__}"
+
+
+def test_a_command_is_required(capsys):
+    assert main([]) == 2
+    assert "required" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["benchmark", "--n-jobs", "0"], "'0'"),
+    (["benchmark", "--higgs-rows", "-5"], "'-5'"),
+    (["benchmark", "--covertype-rows", "many"], "'many'"),
+    (["benchmark", "--seeds", "x"], "'x'"),
+    (["benchmark", "--device", "gpu"], "'gpu'"),
+    (["benchmark", "--datasets", "mnist"], "'mnist'"),
+    (["benchmark", "--configs", "heavy-gelu"], "'heavy-gelu'"),
+    (["discover", "--data", "x.csv", "--target", "y", "--subsample", "1.5"], "'1.5'"),
+    (["discover", "--data", "x.csv"], "--target"),
+])
+def test_bad_option_values_exit_2_naming_the_value(args, expected, capsys):
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert expected in error and "Traceback" not in error
+
+
+def test_benchmark_data_home_must_exist(tmp_path, capsys):
+    assert main(["benchmark", "--data-home", str(tmp_path / "nope"), "--out",
+                 str(tmp_path / "out")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_discover_prints_and_saves_the_formula(events_csv, tmp_path, capsys):
+    save = tmp_path / "formula.json"
+    assert main(["discover", "--data", str(events_csv), "--target", "label",
+                 "--population-size", "40", "--generations", "2", "--random-state", "1",
+                 "--subsample", "0.5", "--save", str(save)]) == 0
+    out = capsys.readouterr().out
+    record = json.loads(save.read_text())
+    assert f"Activation: {record['expression']}" in out
+    assert f"LaTeX:      {record['latex']}" in out
+    formula = Formula.parse(record["formula"])
+    assert formula.variables <= {"x"}
+    assert Formula.parse(record["program"]).collapse() == formula
+    assert record["source"] == "events.csv" and record["target"] == "label"
+    assert record["n_rows"] == 400 and "m_jj" in record["features"]
+    assert record["parameters"] == {"population_size": 40, "generations": 2,
+                                    "random_state": 1, "subsample": 0.5,
+                                    "function_set": ["add", "sub", "mul", "sin", "cos", "abs"]}
+    assert not re.search(r"\bX\d+\b", record["program_with_columns"])
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []  # no temp file left
+
+
+def test_discover_unknown_column_names_it(events_csv, capsys):
+    assert main(["discover", "--data", str(events_csv), "--target", "nope"]) == 2
+    error = capsys.readouterr().err
+    assert "'nope'" in error and "'m_jj'" in error and "Traceback" not in error
+
+
+def test_discover_user_errors_exit_2(tmp_path, events_csv, capsys):
+    assert main(["discover", "--data", str(tmp_path / "missing.csv"), "--target", "y"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+    text = tmp_path / "text.csv"
+    text.write_text("a,kind,y\n1.0,red,0\n2.0,blue,1\n3.0,red,0\n")
+    assert main(["discover", "--data", str(text), "--target", "y"]) == 2
+    error = capsys.readouterr().err
+    assert "'kind'" in error and "not numeric" in error
+
+    assert main(["discover", "--data", str(events_csv), "--target", "label",
+                 "--save", str(tmp_path / "no" / "f.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+    assert main(["discover", "--data", str(events_csv), "--target", "label",
+                 "--function-set", "add", "exp"]) == 2
+    assert "'exp'" in capsys.readouterr().err
+
+
+def test_python_m_sksymact_runs_main(events_csv, monkeypatch, capsys):
+    """``python -m sksymact`` exits with main's status (run in-process, like -m does)."""
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["sksymact", "discover", "--data", str(events_csv),
+                                      "--target", "nope"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("sksymact", run_name="__main__")
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "sksymact discover: error: --target 'nope'" in error
+    assert "Traceback" not in error
+
+
+def test_quick_demo_prints_the_table_and_writes_plots(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "1. Discovery." in printed and "2. Transfer." in printed
+    table = [line for line in printed.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 2 * 5
+    assert table[1].startswith("| Breast cancer | Heavy ReLU |")
+    assert any(line.startswith("| Digits | Heavy ReLU |") for line in table)
+    assert "Breast cancer: the transferred activation is" in printed
+    rows = read_results(out)
+    assert {r["dataset"] for r in rows} == {"breast_cancer", "digits"}
+    light = {r["dataset"]: r["n_params"] for r in rows if r["configuration"] == "light-relu"}
+    assert light == {"breast_cancer": 4289, "digits": 6762}  # 30 and 64 features; 10 classes
+    for name in ("activations.png", "efficiency.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
