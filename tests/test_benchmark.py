@@ -179,23 +179,42 @@ def test_resume_with_other_settings_is_refused(data_home, tmp_path, capsys):
     assert "protocol: 'reference' now, 'leakage-free' there" in capsys.readouterr().err
 
 
-def test_half_written_last_row_is_dropped_and_rerun(data_home, tmp_path):
+@pytest.mark.parametrize("damage", ["half a row", "wrong header", "bad number", "bad json"])
+def test_a_damaged_results_folder_is_reported_and_left_untouched(data_home, tmp_path, capsys,
+                                                                 damage):
     out = tmp_path / "out"
-    args = ("--datasets", "higgs", "--configs", "light-relu", "light-gelu")
+    args = ("--datasets", "higgs", "--configs", "light-relu", "hybrid-specialist")
     assert _run(data_home, out, *args) == 0
-    complete = _stable(read_results(out))
-    text = (out / "results.csv").read_text()
-    (out / "results.csv").write_text(text[: text.rindex("\n", 0, len(text) - 1) + 1] + "higgs,li")
-    assert _run(data_home, out, *args) == 0
-    assert _stable(read_results(out)) == complete
-    assert (out / "results.csv").read_text().endswith("\n")
+    name = "formulas.json" if damage == "bad json" else "results.csv"
+    text = (out / name).read_text()
+    damaged = {
+        "half a row": text + "higgs,li",
+        "wrong header": text.replace("dataset,", "data,", 1),
+        "bad number": text.replace(",42,", ",forty-two,", 1),
+        "bad json": text[: len(text) // 2],
+    }[damage]
+    (out / name).write_text(damaged)
+    capsys.readouterr()
+    assert _run(data_home, out, *args, "--configs", "light-gelu") == 2
+    assert "left untouched" in capsys.readouterr().err
+    assert (out / name).read_text() == damaged
+
+
+def _start(data_home, out):
+    command = [sys.executable, "-m", "sksymact", "benchmark", "--data-home", data_home,
+               "--out", str(out), *TINY, *TWO_DATASETS]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _kill(process):
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
 
 
 def test_interrupted_run_resumes_to_the_uninterrupted_rows(data_home, tmp_path, sequential):
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "sksymact", "benchmark", "--data-home", data_home,
-               "--out", str(out), *TINY, *TWO_DATASETS]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = _start(data_home, out)
     results = out / "results.csv"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
@@ -204,12 +223,29 @@ def test_interrupted_run_resumes_to_the_uninterrupted_rows(data_home, tmp_path, 
         time.sleep(0.005)
     if process.poll() is not None:
         pytest.fail(f"the benchmark ended before it was killed: {process.stderr.read()!r}")
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
+    _kill(process)
     written = len(read_results(out))
     assert 1 <= written < len(sequential)
 
+    assert _run(data_home, out, *TWO_DATASETS) == 0
+    assert _stable(read_results(out)) == sequential
+
+
+def test_killed_at_random_moments_every_row_exactly_once(data_home, tmp_path, sequential):
+    """SIGKILL at random moments, several times: the files stay readable, rows unique."""
+    out = tmp_path / "killed-often"
+    rng = np.random.RandomState(0)
+    for _ in range(4):
+        process = _start(data_home, out)
+        # Starting Python and importing torch takes a few seconds; kill anywhere in
+        # the imports, the discovery or the training.
+        time.sleep(rng.uniform(1.0, 8.0))
+        _kill(process)
+        if (out / "results.csv").exists():
+            rows = read_results(out)  # readable after every kill
+            assert len(_stable(rows)) == len(rows)
+        if (out / "formulas.json").exists():
+            read_formulas(out)
     assert _run(data_home, out, *TWO_DATASETS) == 0
     assert _stable(read_results(out)) == sequential
 

@@ -1,9 +1,11 @@
 """The results folder: settings, one CSV row per finished run, discovered formulas.
 
 Everything is written so that a run killed at any moment leaves a folder that
-can be resumed: result rows are appended, flushed and synced one by one (a
-half-written last line is cut off when the folder is opened again), and the
-JSON files are replaced atomically (temporary file, fsync, ``os.replace``).
+can be resumed: every file, ``results.csv`` included, is only ever replaced
+atomically (temporary file, fsync, ``os.replace``), so each file on disk is
+either the previous complete version or the new complete one.  A file that is
+not in the expected format was damaged by something else: it is reported and
+left untouched, never overwritten.
 """
 
 import contextlib
@@ -108,22 +110,60 @@ def _resolve_file(path, name):
 def read_results(path):
     """Rows of a ``results.csv`` (or of the one in a results folder) as dicts.
 
-    Numbers come back as int and float; a half-written last line is ignored.
+    Numbers come back as int and float.  Raises :class:`BenchmarkError` naming
+    the problem when the file is not a complete results file.
     """
     path = _resolve_file(path, RESULTS_FILE)
     with open(path, encoding="utf-8", newline="") as stream:
         text = stream.read()
-    if text and not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]
-    return [_parse_row(row) for row in csv.DictReader(io.StringIO(text))]
+    return _parse_results(text, path)
+
+
+def _parse_results(text, path):
+    def corrupt(problem):
+        return BenchmarkError(
+            f"{path!r} is not a complete sksymact results file ({problem}). It was left "
+            "untouched: move it away (or choose another output folder) to start afresh."
+        )
+
+    if not text:
+        return []
+    if not text.endswith("\n"):
+        raise corrupt("its last line is incomplete")
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != RESULT_COLUMNS:
+        raise corrupt("its header is not the expected columns")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if None in row or any(value is None for value in row.values()):
+            raise corrupt(f"line {line} has the wrong number of fields")
+        try:
+            rows.append(_parse_row(row))
+        except ValueError as exc:
+            raise corrupt(f"line {line}: {exc}") from None
+    return rows
 
 
 def read_formulas(path):
     """The entries of a ``formulas.json`` (or of the one in a results folder)."""
     path = _resolve_file(path, FORMULAS_FILE)
+    return list(_read_json(path, "formulas")["formulas"])
+
+
+def _read_json(path, required_key):
+    """A JSON file of this benchmark; damage is reported and the file left untouched."""
     with open(path, encoding="utf-8") as stream:
-        data = json.load(stream)
-    return list(data["formulas"])
+        text = stream.read()
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or required_key not in data:
+            raise ValueError(f"no {required_key!r} entry")
+    except ValueError as exc:
+        raise BenchmarkError(
+            f"{path!r} is not a valid sksymact benchmark file ({exc}). It was left "
+            "untouched: move it away (or choose another output folder) to start afresh."
+        ) from None
+    return data
 
 
 class ResultsFolder:
@@ -148,7 +188,7 @@ class ResultsFolder:
         self._acquire_lock()
         try:
             self._check_settings()
-            self._repair_results()
+            self.rows()  # a damaged results file is reported before any work starts
         except BaseException:
             self._release_lock()
             raise
@@ -194,8 +234,7 @@ class ResultsFolder:
                 )
             self._write_settings(path, wanted)
             return
-        with open(path, encoding="utf-8") as stream:
-            found = json.load(stream).get("settings", {})
+        found = _read_json(path, "settings")["settings"]
         differences = [(k, wanted.get(k), found.get(k)) for k in sorted(set(wanted) | set(found))
                        if wanted.get(k) != found.get(k)]
         if differences and not results:
@@ -216,18 +255,6 @@ class ResultsFolder:
             "created_at": utc_now(),
         }, indent=2) + "\n")
 
-    def _repair_results(self):
-        """Cut a half-written last line (from a run killed while writing)."""
-        path = self._file(RESULTS_FILE)
-        if not os.path.exists(path):
-            return
-        with open(path, "rb+") as stream:
-            data = stream.read()
-            if data and not data.endswith(b"\n"):
-                stream.truncate(data.rfind(b"\n") + 1)
-                stream.flush()
-                os.fsync(stream.fileno())
-
     # -- results -----------------------------------------------------------------------
 
     def rows(self):
@@ -241,18 +268,23 @@ class ResultsFolder:
                 for r in self.rows() if r["settings_id"] == settings_id}
 
     def append(self, row):
-        """Append one result row; it is on disk when this returns."""
+        """Add one result row; it is on disk when this returns.
+
+        The whole file is rewritten atomically: a few hundred short rows cost
+        nothing to rewrite, and the file can then never be half-written.
+        """
         path = self._file(RESULTS_FILE)
-        new = not os.path.exists(path) or os.path.getsize(path) == 0
-        with open(path, "a", encoding="utf-8", newline="") as stream:
-            writer = csv.DictWriter(stream, RESULT_COLUMNS, lineterminator="\n")
-            if new:
-                writer.writeheader()
-            writer.writerow({k: _format(row.get(k)) for k in RESULT_COLUMNS})
-            stream.flush()
-            os.fsync(stream.fileno())
-        if new:
-            _fsync_dir(self.path)
+        old = ""
+        if os.path.exists(path):
+            with open(path, encoding="utf-8", newline="") as stream:
+                old = stream.read()
+            _parse_results(old, path)  # never build on a damaged file
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, RESULT_COLUMNS, lineterminator="\n")
+        if not old:
+            writer.writeheader()
+        writer.writerow({k: _format(row.get(k)) for k in RESULT_COLUMNS})
+        atomic_write_text(path, old + buffer.getvalue())
 
     # -- formulas ----------------------------------------------------------------------
 
