@@ -102,8 +102,10 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout, the validation split
         and, when it has none of its own, a specialist discoverer.  The same
-        integer gives identical predictions on CPU.  The caller's global torch
-        random state is left untouched.
+        integer gives identical predictions on CPU with the same number of
+        torch threads (``torch.get_num_threads()``; the order of floating-point
+        reductions depends on it).  The caller's global torch random state is
+        left untouched.
     verbose : int, default=0
         Print skorch's per-epoch table when positive.
 
