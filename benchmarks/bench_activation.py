@@ -7,7 +7,11 @@ written as plain eager torch code (what autograd alone would do).
 
 Goal: every discovered activation (up to 5 operators) costs no more than GELU.
 
-Usage: python benchmarks/bench_activation.py [--min-run-time 1.0]
+One torch thread by default: with two OpenMP threads on a two-core machine,
+any other busy process stalls every kernel at its barrier and the medians
+measure the neighbours, not the kernels (``--threads 2`` to see it).
+
+Usage: python benchmarks/bench_activation.py [--min-run-time 1.0] [--threads 1]
 """
 
 import argparse
@@ -53,8 +57,10 @@ def time_forward_backward(module, x, min_run_time):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-run-time", type=float, default=1.0)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
 
     x = torch.randn(1024, 64).requires_grad_(True)
     relu = time_forward_backward(nn.ReLU(), x, args.min_run_time)

@@ -15,8 +15,6 @@ gradients of :mod:`sksymact._activation` (zero on the fallback branch, the
 derivative of ``sqrt(|a|)`` capped below ``|a| = 0.001``).
 """
 
-import numbers
-
 import numpy as np
 import torch
 from torch.autograd.function import once_differentiable
@@ -65,7 +63,9 @@ def compile_tape(formula):
 
 
 def _is_scalar(value):
-    return isinstance(value, numbers.Real)
+    # Scalars here are always Python floats (constants and constant derivatives);
+    # an exact type test is far cheaper than an ABC isinstance on the hot path.
+    return type(value) is float
 
 
 def _mul(a, a_own, b, b_own):
@@ -269,11 +269,12 @@ def evaluate(tape, x, constants, with_derivative=False):
         if op == "x":
             stack.append((x, False, 1.0, False))
         elif op == "const":
-            stack.append((constants[arg], False, None, False))
+            stack.append((float(constants[arg]), False, None, False))
+        elif arg == 1:
+            stack.append(_step(op, (stack.pop(),), with_derivative))
         else:
-            args = stack[len(stack) - arg:]
-            del stack[len(stack) - arg:]
-            stack.append(_step(op, args, with_derivative))
+            second = stack.pop()
+            stack.append(_step(op, (stack.pop(), second), with_derivative))
     value, _, derivative, _ = stack[-1]
     if _is_scalar(value):
         value = torch.full_like(x, value)
