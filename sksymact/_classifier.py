@@ -342,7 +342,9 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     def _logits(self, X):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        X = torch.from_numpy(_as_float32(X)).to(self.device_)
+        # The net's device, not device_: a model trained on a GPU and unpickled
+        # where there is none has been moved to the CPU by skorch.
+        X = torch.from_numpy(_as_float32(X)).to(self.net_.device)
         return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def decision_function(self, X):

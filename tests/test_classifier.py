@@ -320,3 +320,18 @@ def test_fitted_bare_discoverer_is_refitted_with_a_warning(binary_data):
     with pytest.warns(UserWarning, match="FrozenEstimator"):
         clf = HybridTransferClassifier((8,), source, **FAST).fit(X, y)
     assert clf.discoverer_ is not source
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_model_saved_on_a_gpu_loads_and_predicts_on_cpu(binary_data):
+    """Stand-in for a GPU fit: the pickle says 'cuda', this machine has none."""
+    from skorch.exceptions import DeviceWarning
+
+    X, y = binary_data
+    clf = HybridTransferClassifier((8,), "x*cos(x)", **FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.net_.device = clf.device_ = "cuda"
+    with pytest.warns(DeviceWarning, match="cuda"):
+        loaded = pickle.loads(pickle.dumps(clf))
+    assert str(loaded.net_.device) == "cpu" and loaded.device_ == "cuda"
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
