@@ -10,7 +10,12 @@ Goals: ours <= 0.5x the reference loop and <= 1.2x the hand loop, for the light
 (64, 32) net with ReLU and with x*cos(x), and for the heavy (200, 100) ReLU net;
 x*cos(x) training <= 1.1x ReLU training.
 
+One torch thread by default (``--threads``): with two OpenMP threads on a
+two-core machine any busy neighbour stalls every kernel at its barrier, and the
+timings measure the neighbour.  All three loops run with the same setting.
+
 Usage: python benchmarks/bench_training.py [--rows 100000] [--repeats 3] [--epochs 15]
+       [--threads 1]
 """
 
 import argparse
@@ -96,8 +101,10 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="folder for the JSON (default: results/)")
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
 
     X, y = make_data(args.rows)
     rows = []
