@@ -36,7 +36,8 @@ def _resolve_device(device):
 
 def _as_float32(X):
     """The network computes in float32; finite float64 values beyond its range are refused."""
-    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    with np.errstate(over="ignore"):  # overflow is detected and reported just below
+        X32 = np.ascontiguousarray(X, dtype=np.float32)
     if X.dtype != np.float32 and not np.isfinite(X32).all():
         raise ValueError(
             f"Input X has values too large for float32 (largest magnitude "

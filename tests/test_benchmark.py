@@ -353,7 +353,7 @@ def test_parallel_run_equals_sequential(data_home, tmp_path, sequential):
 def test_dask_scheduler_run_equals_local(data_home, tmp_path, sequential):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         out = tmp_path / "dask"
         assert _run(data_home, out, *TWO_DATASETS, "--scheduler",
                     cluster.scheduler_address) == 0
