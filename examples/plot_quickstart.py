@@ -1,6 +1,6 @@
 """
 Quick start: discover an activation, transfer it, compare by efficiency
-======================================================================
+=======================================================================
 
 Discover a formula with genetic programming on one data set (the *source*),
 use it as the activation of a light network on another (the *target*), and

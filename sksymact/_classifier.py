@@ -20,6 +20,7 @@ from skorch.helper import predefined_split
 from ._activation import resolve_activation
 from ._metrics import count_params
 from ._mlp import MLP
+from ._parallel import limit_torch_threads
 from ._training import BatchIterator, FiniteLossGuard, TensorDataset
 from ._persistence import VersionedPickleMixin
 
@@ -282,7 +283,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         # Fork the RNG so a seeded fit neither depends on nor disturbs the
         # caller's global torch state.
         devices = [torch.device(self.device_)] if self.device_.startswith("cuda") else []
-        with torch.random.fork_rng(devices=devices, device_type="cuda"):
+        with torch.random.fork_rng(devices=devices, device_type="cuda"), limit_torch_threads():
             torch.manual_seed(seed)
             mlp = MLP(X.shape[1], hidden, 1 if binary else len(self.classes_), module,
                       batch_norm=self.batch_norm, dropout=self.dropout)
@@ -346,7 +347,8 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         # The net's device, not device_: a model trained on a GPU and unpickled
         # where there is none has been moved to the CPU by skorch.
         X = torch.from_numpy(_as_float32(X)).to(self.net_.device)
-        return self.net_.forward(TensorDataset(X), training=False, device="cpu")
+        with limit_torch_threads():
+            return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def decision_function(self, X):
         """Logits: shape (n_samples,) for two classes, (n_samples, n_classes) otherwise."""

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activation import SymbolicActivation
 from ._formula import Formula
+from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
 from ._warnings import DegenerateFormulaWarning
 
@@ -83,7 +84,10 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
     random_state : int, RandomState instance or None, default=None
         Seeds the subsample and the search.
     n_jobs : int or None, default=None
-        Processes gplearn evaluates the population with (None means 1).
+        Jobs gplearn evaluates the population with (None means 1).  Inside a
+        task of a parallel search one job is used; under joblib's Dask backend
+        gplearn's jobs are cluster tasks.  The formula does not depend on
+        ``n_jobs``.
     verbose : int, default=0
         gplearn's progress table when positive.
     tournament_size, stopping_criteria, const_range, init_depth, init_method, \
@@ -274,7 +278,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
             max_samples=self.max_samples,
             # Only the last generation is read; earlier ones need not be kept.
             low_memory=True,
-            n_jobs=1 if self.n_jobs is None else self.n_jobs,
+            n_jobs=gp_n_jobs(self.n_jobs),
             verbose=self.verbose,
             random_state=seed,
         )
