@@ -82,6 +82,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     dropout : float, default=0.3
         Dropout probability after each activation.
     batch_size : int, default=1024
+        Rows per gradient step; the rows are reshuffled every epoch.
     learning_rate_init : float, default=1e-3
         Adam's learning rate.
     max_iter : int, default=15
@@ -94,7 +95,9 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         ``n_iter_no_change`` epochs, restoring the best weights.  By default
         every row is used for training, as in the paper.
     validation_fraction : float, default=0.1
+        Share of the rows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
+        Epochs without improvement of the validation loss before stopping.
     learnable_constants : bool, default=False
         Train the numeric constants of a formula activation with the weights
         (they then count in ``n_params_``).
@@ -351,11 +354,31 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
             return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def decision_function(self, X):
-        """Logits: shape (n_samples,) for two classes, (n_samples, n_classes) otherwise."""
+        """Logits of the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+            Positive values favour ``classes_[1]`` in the binary case.
+        """
         return self._logits(X).double().numpy()
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``; rows sum to 1.
+        """
         logits = self._logits(X).double()
         if len(self.classes_) == 2:
             positive = torch.sigmoid(logits).numpy()
@@ -363,7 +386,16 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         return torch.softmax(logits, dim=1).numpy()
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed without underflow."""
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes), float64
+        """
         logits = self._logits(X).double()
         if len(self.classes_) == 2:
             return torch.stack([torch.nn.functional.logsigmoid(-logits),
@@ -371,7 +403,17 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         return torch.log_softmax(logits, dim=1).numpy()
 
     def predict(self, X):
-        """Predicted class labels."""
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``, of the type ``y`` had in ``fit``.
+        """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 

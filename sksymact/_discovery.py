@@ -58,7 +58,9 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
     Parameters
     ----------
     population_size : int, default=500
+        Programs per generation.
     generations : int, default=5
+        Generations of evolution.
     function_set : tuple of str, default=("add", "sub", "mul", "sin", "cos", "abs")
         Any of gplearn's built-in operators: add, sub, mul, div, sqrt, log,
         abs, neg, inv, max, min, sin, cos, tan.

@@ -78,6 +78,15 @@ def count_params(estimator):
     scikit-learn's MLPs (weights and biases) and linear models (``coef_``
     and ``intercept_``).
 
+    Parameters
+    ----------
+    estimator : object
+        A fitted model of one of the kinds above.
+
+    Returns
+    -------
+    n_params : int
+
     Raises
     ------
     TypeError
@@ -129,6 +138,19 @@ def efficiency_scorer(estimator, X, y):
     ``"roc_auc"`` scorer (``"roc_auc_ovr"`` for more than two classes), so
     Pipelines and ``decision_function``-only models are handled the way
     scikit-learn handles them; the parameter count from :func:`count_params`.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        Anything :func:`count_params` understands, e.g. a Pipeline ending in
+        :class:`~sksymact.HybridTransferClassifier`.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    score : float
+        Greater is better.
 
     Examples
     --------
