@@ -13,8 +13,8 @@ import numbers
 import torch
 from torch import nn
 
-from ._formula import PROTECTION_THRESHOLD, Formula
-from ._tape import FormulaFunction, compile_tape
+from ._formula import Formula
+from ._tape import FormulaFunction, compile_tape, guard, sqrt_slope
 
 __all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "resolve_activation"]
 
@@ -45,33 +45,21 @@ class _ProtectedSqrt(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         (a,) = ctx.saved_tensors
-        floor = torch.clamp(torch.abs(a), min=PROTECTION_THRESHOLD)
-        return grad_output * torch.sign(a) * 0.5 / torch.sqrt(floor)
-
-
-def _guarded(a):
-    """Mask of entries gplearn treats as safe, and ``a`` with the others set to 1.
-
-    Computing ``1 / a`` on the masked-out entries and discarding them with
-    ``torch.where`` would still send ``0 * inf = nan`` into the gradient, so
-    the unsafe entries are replaced before the division or logarithm.
-    """
-    safe = torch.abs(a) > PROTECTION_THRESHOLD
-    return safe, torch.where(safe, a, torch.ones_like(a))
+        return grad_output * sqrt_slope(a)
 
 
 def _div(a, b):
-    safe, b = _guarded(b)
+    safe, b = guard(b)
     return torch.where(safe, a / b, torch.ones_like(a))
 
 
 def _log(a):
-    safe, a = _guarded(a)
+    safe, a = guard(a)
     return torch.where(safe, torch.log(torch.abs(a)), torch.zeros_like(a))
 
 
 def _inv(a):
-    safe, a = _guarded(a)
+    safe, a = guard(a)
     return torch.where(safe, 1.0 / a, torch.zeros_like(a))
 
 

@@ -193,9 +193,20 @@ def _step(op, args, with_derivative):
     return value, not _is_scalar(value), d, d is not None and not _is_scalar(d)
 
 
-def _guard(a):
+def guard(a):
+    """Mask of entries gplearn treats as safe, and ``a`` with the others set to 1.
+
+    Computing ``1 / a`` on the masked-out entries and discarding them with
+    ``torch.where`` would still send ``0 * inf = nan`` into the gradient, so
+    the unsafe entries are replaced before the division or logarithm.
+    """
     safe = torch.abs(a) > PROTECTION_THRESHOLD
     return safe, torch.where(safe, a, torch.ones_like(a))
+
+
+def sqrt_slope(a):
+    """d sqrt(|a|) / da, taken at the threshold below ``|a| = 0.001`` so it stays finite."""
+    return torch.sign(a) * 0.5 / torch.sqrt(torch.clamp(torch.abs(a), min=PROTECTION_THRESHOLD))
 
 
 def _scale(d, t):
@@ -207,8 +218,7 @@ def _sqrt(a, da, with_derivative):
     value = torch.sqrt(torch.abs(a))
     if not with_derivative or da is None:
         return value, None
-    slope = torch.sign(a) * 0.5 / torch.sqrt(torch.clamp(torch.abs(a), min=PROTECTION_THRESHOLD))
-    return value, _scale(da, slope)
+    return value, _scale(da, sqrt_slope(a))
 
 
 def _extremum(op, a, da, b, db, with_derivative):
@@ -231,7 +241,7 @@ def _div(a, da, b, db, with_derivative):
         if abs(b) > PROTECTION_THRESHOLD:
             return a / b, _scale(da, 1.0 / b) if with_derivative else None
         return torch.ones_like(a), None
-    safe, b_safe = _guard(b)
+    safe, b_safe = guard(b)
     value = torch.where(safe, a / b_safe, torch.ones_like(b_safe))
     if not with_derivative:
         return value, None
@@ -244,7 +254,7 @@ def _div(a, da, b, db, with_derivative):
 
 
 def _log_inv(op, a, da, with_derivative):
-    safe, a_safe = _guard(a)
+    safe, a_safe = guard(a)
     if op == "log":
         value = torch.where(safe, torch.log(torch.abs(a_safe)), torch.zeros_like(a_safe))
         slope = 1.0 / a_safe
