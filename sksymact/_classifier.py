@@ -48,6 +48,17 @@ def _as_float32(X):
     return X32
 
 
+def _fused_adam_supported(device):
+    """Whether Adam's fused kernel (one call for all parameters) runs on ``device``.
+
+    On the paper's light net the default per-parameter loop is about a fifth
+    of a CPU training step; the fused kernel takes a few percent.  CPU support
+    arrived in torch 2.4.
+    """
+    kind = torch.device(device).type
+    return kind == "cuda" or (kind == "cpu" and torch.__version__ >= "2.4")
+
+
 class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """A small MLP whose activation may be a formula discovered by genetic programming.
 
@@ -312,6 +323,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
             optimizer=torch.optim.Adam,
             lr=self.learning_rate_init,
             optimizer__weight_decay=self.alpha,
+            optimizer__fused=_fused_adam_supported(self.device_),
             max_epochs=self.max_iter,
             batch_size=self.batch_size,
             iterator_train=BatchIterator,

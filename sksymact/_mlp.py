@@ -2,9 +2,46 @@
 
 import copy
 
+import torch
 from torch import nn
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "Dropout"]
+
+# The keep/drop decision is taken on 15-bit uniform integers.
+_LEVELS = 1 << 15
+
+
+class Dropout(nn.Dropout):
+    """:class:`torch.nn.Dropout` with a much cheaper mask on the CPU.
+
+    On the CPU, ``nn.Dropout`` draws one Bernoulli sample per element, and on
+    the paper's light net that draw takes about a fifth of each training step.
+    This module instead draws one 64-bit integer from torch's generator for
+    every four elements, splits it into four 15-bit integers and drops an
+    element when its integer falls below ``round(p * 2**15)``.  The drop
+    probability is therefore ``p`` rounded to a multiple of ``2**-15`` (off by
+    at most 1.5e-5), and the survivors are scaled by the exact inverse of the
+    keep probability, so the expected output equals the input as in
+    ``nn.Dropout``.  The mask comes from torch's global generator, so a seeded
+    fit is reproducible; it is a different draw than ``nn.Dropout``'s for the
+    same seed.
+
+    Anywhere else — other devices (CUDA's own kernel is fast), in-place use,
+    or a ``p`` that rounds to 0 or 1 — it is exactly ``nn.Dropout``.
+    """
+
+    def forward(self, input):
+        threshold = round(self.p * _LEVELS)
+        if (not self.training or self.inplace or input.device.type != "cpu"
+                or not input.is_floating_point() or not 0 < threshold < _LEVELS):
+            return super().forward(input)
+        n = input.numel()
+        bits = torch.empty((n + 3) // 4, dtype=torch.int64).random_()  # uniform on [0, 2**63)
+        bits.bitwise_and_(0x7FFF7FFF7FFF7FFF)  # four uniform 15-bit integers per draw
+        noise = bits.view(torch.int16)[:n].to(input.dtype)
+        torch.ge(noise, threshold, out=noise)  # 1 keeps, 0 drops
+        noise.mul_(_LEVELS / (_LEVELS - threshold))
+        return input * noise.view(input.shape)
 
 
 class MLP(nn.Module):
@@ -24,6 +61,7 @@ class MLP(nn.Module):
         constants are per layer and no module is shared.
     batch_norm : bool, default=True
     dropout : float, default=0.3
+        Probability for :class:`Dropout` after each activation.
 
     Examples
     --------
@@ -45,7 +83,7 @@ class MLP(nn.Module):
                 layers.append(nn.BatchNorm1d(size))
             layers.append(copy.deepcopy(activation))
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
             width = size
         self.hidden = nn.Sequential(*layers)
         self.head = nn.Linear(width, n_outputs)

@@ -62,10 +62,12 @@ class BatchIterator:
             start = batch * self.batch_size
             stop = min(start + self.batch_size, n)
             if order is None:
-                rows = slice(start, stop)
-            else:
-                rows = order[start:stop]
-            yield X[rows], (y[rows] if y is not None else None)
+                yield X[start:stop], (y[start:stop] if y is not None else None)
+                continue
+            # index_select gathers rows several times faster than X[rows]
+            # (advanced indexing) on the CPU.
+            rows = order[start:stop]
+            yield X.index_select(0, rows), (y.index_select(0, rows) if y is not None else None)
 
 
 class FiniteLossGuard(Callback):

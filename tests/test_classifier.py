@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, cross_validate
 from torch import nn
 
 from sksymact import Formula, HybridTransferClassifier, SymbolicActivation
-from sksymact._mlp import MLP
+from sksymact._mlp import MLP, Dropout
 from sksymact._training import BatchIterator, TensorDataset
 
 FAST = dict(max_iter=3, batch_size=64, random_state=0)
@@ -55,7 +55,8 @@ def test_architecture_is_linear_bn_activation_dropout(binary_data):
     X, y = binary_data
     clf = HybridTransferClassifier((8, 4), "x*cos(x)", dropout=0.3, **FAST).fit(X, y)
     kinds = [type(m) for m in clf.net_.module_.hidden]
-    assert kinds == [nn.Linear, nn.BatchNorm1d, SymbolicActivation, nn.Dropout] * 2
+    assert kinds == [nn.Linear, nn.BatchNorm1d, SymbolicActivation, Dropout] * 2
+    assert clf.net_.module_.hidden[3].p == 0.3
     assert clf.net_.module_.head.out_features == 1
     assert str(clf.formula_) == "mul(x, cos(x))"
     no_bn = HybridTransferClassifier((8,), batch_norm=False, dropout=0.0, **FAST).fit(X, y)
@@ -335,3 +336,69 @@ def test_a_model_saved_on_a_gpu_loads_and_predicts_on_cpu(binary_data):
         loaded = pickle.loads(pickle.dumps(clf))
     assert str(loaded.net_.device) == "cpu" and loaded.device_ == "cuda"
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+
+
+def test_dropout_drops_p_and_keeps_the_mean():
+    torch.manual_seed(0)
+    layer = Dropout(0.3).train()
+    x = torch.full((1000, 1000), 2.0, requires_grad=True)
+    out = layer(x)
+    dropped = (out == 0).double().mean().item()
+    # 1e6 Bernoulli(0.3) draws: the standard error of the fraction is 4.6e-4.
+    assert abs(dropped - 0.3) < 5 * 4.6e-4
+    kept = out[out != 0]
+    torch.testing.assert_close(kept, torch.full_like(kept, 2.0 / (1 - 9830 / 32768)))
+    assert abs(out.mean().item() - 2.0) < 5 * 2.0 * (0.3 / 0.7 / 1e6) ** 0.5
+    out.sum().backward()
+    # The gradient is the same mask and scale.
+    torch.testing.assert_close(x.grad, out.detach() / 2.0)
+
+
+def test_dropout_is_seeded_by_torch_and_uses_every_draw():
+    layer = Dropout(0.5).train()
+    x = torch.ones(4, 1001)  # not a multiple of four elements
+    torch.manual_seed(1)
+    a = layer(x)
+    torch.manual_seed(1)
+    b = layer(x)
+    torch.testing.assert_close(a, b)
+    assert not torch.equal(a, layer(x))
+    # Each of the four 15-bit integers cut from one 64-bit draw decides on its own:
+    # the masks of elements 4i, 4i+1, 4i+2, 4i+3 are uncorrelated.
+    torch.manual_seed(2)
+    masks = (Dropout(0.5).train()(torch.ones(400_000)) > 0).double().view(-1, 4)
+    corr = torch.corrcoef(masks.T)
+    assert (corr - torch.eye(4)).abs().max() < 0.02
+
+
+@pytest.mark.parametrize("p", [1e-6, 0.99999])
+def test_dropout_falls_back_to_torch_where_p_does_not_round(p):
+    x = torch.randn(50, 20)
+    torch.manual_seed(3)
+    expected = nn.Dropout(p).train()(x)
+    torch.manual_seed(3)
+    torch.testing.assert_close(Dropout(p).train()(x), expected)
+
+
+def test_dropout_is_the_identity_in_eval_mode_and_keeps_dtype():
+    x = torch.randn(10, 5, dtype=torch.float64)
+    assert torch.equal(Dropout(0.3).eval()(x), x)
+    assert Dropout(0.3).train()(x).dtype == torch.float64
+
+
+def test_shuffled_batches_are_the_rows_of_a_permutation():
+    torch.manual_seed(0)
+    X = torch.arange(30.0).reshape(10, 3)
+    y = torch.arange(10)
+    batches = list(BatchIterator(TensorDataset(X, y), batch_size=4, shuffle=True))
+    assert [len(b[0]) for b in batches] == [4, 4, 2]
+    rows = torch.cat([b[1] for b in batches])
+    assert sorted(rows.tolist()) == list(range(10)) and rows.tolist() != list(range(10))
+    for xb, yb in batches:
+        torch.testing.assert_close(xb, X[yb])
+
+
+def test_adam_is_fused_on_the_cpu(binary_data):
+    X, y = binary_data
+    clf = HybridTransferClassifier(**FAST).fit(X, y)
+    assert clf.net_.optimizer_.defaults["fused"] is True
