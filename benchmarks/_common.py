@@ -50,6 +50,16 @@ def interleaved_medians(functions, repeats, warmup=1):
     return {name: (statistics.median(t), t) for name, t in times.items()}
 
 
+def paired_ratio(times, baseline):
+    """Median over repeats of ``times[i] / baseline[i]``.
+
+    With interleaved runs each pair ran back to back, so a slow spell of the
+    machine divides out of its own pair; the median of the pair ratios is
+    steadier than the ratio of the two medians.
+    """
+    return statistics.median(t / b for t, b in zip(times, baseline, strict=True))
+
+
 def write_json(name, payload, out_dir=None):
     out_dir = Path(out_dir or Path(__file__).parent / "results")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import interleaved_medians, print_table, write_json
+from _common import interleaved_medians, paired_ratio, print_table, write_json
 from sksymact import HybridTransferClassifier
 
 
@@ -126,25 +126,27 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
 
     X, y = make_data(args.rows)
+    loops = [("reference", reference_loop), ("hand", hand_loop), ("ours", ours)]
+    # Every loop of every case in one interleaved round per repeat, so each
+    # ratio below pairs runs made back to back.
+    timings = interleaved_medians(
+        {(name, label): (lambda fn=fn, h=hidden, a=activation: fn(X, y, h, a, args.epochs))
+         for name, hidden, activation in CASES for label, fn in loops},
+        args.repeats, warmup=0)
     rows = []
-    for name, hidden, activation in CASES:
-        timings = interleaved_medians(
-            {label: (lambda fn=fn: fn(X, y, hidden, activation, args.epochs))
-             for label, fn in [("reference", reference_loop), ("hand", hand_loop),
-                               ("ours", ours)]},
-            args.repeats, warmup=0)
-        row = {
+    for name, _, _ in CASES:
+        t = {label: timings[(name, label)] for label, _ in loops}
+        rows.append({
             "case": name,
-            "reference_s": timings["reference"][0],
-            "hand_s": timings["hand"][0],
-            "ours_s": timings["ours"][0],
-            "ours/reference": timings["ours"][0] / timings["reference"][0],
-            "ours/hand": timings["ours"][0] / timings["hand"][0],
-            "all_s": {k: v[1] for k, v in timings.items()},
-        }
-        rows.append(row)
-    by_case = {r["case"]: r for r in rows}
-    formula_vs_relu = by_case["light x*cos(x)"]["ours_s"] / by_case["light ReLU"]["ours_s"]
+            "reference_s": t["reference"][0],
+            "hand_s": t["hand"][0],
+            "ours_s": t["ours"][0],
+            "ours/reference": paired_ratio(t["ours"][1], t["reference"][1]),
+            "ours/hand": paired_ratio(t["ours"][1], t["hand"][1]),
+            "all_s": {label: v[1] for label, v in t.items()},
+        })
+    formula_vs_relu = paired_ratio(timings[("light x*cos(x)", "ours")][1],
+                                   timings[("light ReLU", "ours")][1])
     print(f"\n{args.rows:,} x 54 float32 rows, {args.epochs} epochs, batch 1024, "
           f"median of {args.repeats}, torch threads {torch.get_num_threads()}")
     print_table(rows, ["case", "reference_s", "hand_s", "ours_s", "ours/reference", "ours/hand"])

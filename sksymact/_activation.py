@@ -164,16 +164,29 @@ class SymbolicActivation(nn.Module):
         """Plain autograd over the tape, so gradients reach the constants too."""
         constants = self.constants.to(x.dtype)
         values = []
+        slots = {}
         for op, arg in self._tape:
             if op == "x":
                 values.append(x)
             elif op == "const":
                 values.append(constants[arg].expand_as(x))
+            elif op == "store":
+                slots[arg] = values[-1]
+            elif op == "load":
+                values.append(slots[arg])
+            elif op == "memo":
+                continue  # autograd records sin and cos on their own
             else:
                 operands = values[len(values) - arg:]
                 del values[len(values) - arg:]
                 values.append(TORCH_OPERATORS[op](*operands))
         return values[-1]
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # A module pickled by an older sksymact carries the tape it compiled;
+        # compile it again, so that it gets today's shared subexpressions.
+        self._tape = compile_tape(self.formula)
 
     def _load_from_state_dict(self, *args, **kwargs):
         super()._load_from_state_dict(*args, **kwargs)

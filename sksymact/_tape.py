@@ -24,14 +24,41 @@ from ._formula import OPERATORS, PROTECTION_THRESHOLD
 __all__ = ["compile_tape", "evaluate", "FormulaFunction"]
 
 
+_TRIG = ("sin", "cos")
+
+
 def compile_tape(formula):
     """Flatten a collapsed formula into a post-order (reverse Polish) tape.
 
     Each step is ``("x", 0)``, ``("const", index)`` or ``(op, arity)``; an
     operator pops its arguments off a value stack.  Constants are numbered in
     pre-order, like ``Formula.constants``.
+
+    Discovered formulas repeat themselves once their variables are collapsed
+    (``sub(sin(x), abs(sub(sin(x), cos(x))))``), so two more kinds of step
+    share work:
+
+    - a subtree without constants that occurs more than once is evaluated
+      once, kept with ``("store", slot)`` and reused with ``("load", slot)``;
+    - ``("memo", 0)`` before a sin or cos step whose argument (``x`` or a
+      stored subtree) is also the argument of another sin or cos: the value
+      and derivative of ``sin(a)`` and ``cos(a)`` need the same two kernels,
+      ``sin(a)`` and ``cos(a)``, which are then computed once.
+
+    Subtrees with constants are not shared: with learnable constants each
+    occurrence has its own trainable values.
     """
+    counts = {}
+    stack = [formula]
+    while stack:
+        node = stack.pop()
+        if node.kind == "op":
+            counts[node] = counts.get(node, 0) + 1
+            stack.extend(node.children)
+    shared = {node for node, n in counts.items() if n > 1 and not node.constants}
+
     tape = []
+    slots = {}
     n_constants = 0
     stack = [(formula, False)]
     while stack:
@@ -46,13 +73,46 @@ def compile_tape(formula):
         elif node.kind == "const":
             tape.append(("const", n_constants))
             n_constants += 1
+        elif node in slots:
+            tape.append(("load", slots[node]))
         elif expanded:
             tape.append((node.op, len(node.children)))
+            if node in shared:
+                slots[node] = len(slots)
+                tape.append(("store", slots[node]))
         else:
             stack.append((node, True))
             # Reversed, so the children come off the stack (and are numbered) in order.
             stack.extend((child, False) for child in reversed(node.children))
-    return tuple(tape)
+    return _mark_shared_trig(tape)
+
+
+def _mark_shared_trig(tape):
+    """Insert ``("memo", 0)`` before sin/cos steps whose argument another one shares."""
+    # Follow which argument each stack entry is: "x", a slot, or None (unshareable).
+    sources, trig_args = [], []
+    for op, arg in tape:
+        if op in ("x", "load"):
+            sources.append("x" if op == "x" else arg)
+        elif op == "store":
+            sources[-1] = arg
+        elif op == "const":
+            sources.append(None)
+        else:
+            operands = sources[len(sources) - arg:]
+            del sources[len(sources) - arg:]
+            if op in _TRIG:
+                trig_args.append(operands[0])
+            sources.append(None)
+    repeated = {a for a in trig_args if a is not None and trig_args.count(a) > 1}
+    out, trig_index = [], 0
+    for step in tape:
+        if step[0] in _TRIG:
+            if trig_args[trig_index] in repeated:
+                out.append(("memo", 0))
+            trig_index += 1
+        out.append(step)
+    return tuple(out)
 
 
 # -- arithmetic on tensors, floats and None (= zero), in place where it is safe ---------
@@ -193,6 +253,33 @@ def _step(op, args, with_derivative):
     return value, not _is_scalar(value), d, d is not None and not _is_scalar(d)
 
 
+def _shared_trig(op, argument, with_derivative, memo):
+    """sin or cos of an argument shared with another sin or cos step.
+
+    ``sin(a)`` and ``cos(a)`` are computed once per argument and handed out as
+    shared (not owned) tensors: the value of one step is the derivative factor
+    of the other.
+    """
+    a, _, da, da_own = argument
+    if _is_scalar(a):
+        return _step(op, (argument,), with_derivative)
+    kernels = memo.get(id(a))
+    if kernels is None:
+        # ``a`` is kept in the entry so its id cannot be reused by another tensor.
+        kernels = memo[id(a)] = {"a": a}
+    needed = [op] + (["cos" if op == "sin" else "sin"]
+                     if with_derivative and da is not None else [])
+    for name in needed:
+        if name not in kernels:
+            kernels[name] = torch.sin(a) if name == "sin" else torch.cos(a)
+    value = kernels[op]
+    if len(needed) == 1:
+        return value, False, None, False
+    factor = (kernels["cos"], False) if op == "sin" else _neg(kernels["sin"], False)
+    d, d_own = _mul(da, da_own, *factor)
+    return value, False, d, d_own
+
+
 def guard(a):
     """Mask of entries gplearn treats as safe, and ``a`` with the others set to 1.
 
@@ -275,11 +362,27 @@ def evaluate(tape, x, constants, with_derivative=False):
     never share memory with it.
     """
     stack = []
+    slots = {}
+    memo = None  # sin/cos kernels of shared arguments, for the step after ("memo", 0)
+    shared_next = False
     for op, arg in tape:
+        shared_next_now, shared_next = shared_next, False
         if op == "x":
             stack.append((x, False, 1.0, False))
         elif op == "const":
             stack.append((float(constants[arg]), False, None, False))
+        elif op == "store":
+            # Shared from now on: no step may overwrite it in place.
+            value, _, derivative, _ = stack[-1]
+            stack[-1] = slots[arg] = (value, False, derivative, False)
+        elif op == "load":
+            stack.append(slots[arg])
+        elif op == "memo":
+            memo = {} if memo is None else memo
+            shared_next = True
+            continue
+        elif shared_next_now:
+            stack.append(_shared_trig(op, stack.pop(), with_derivative, memo))
         elif arg == 1:
             stack.append(_step(op, (stack.pop(),), with_derivative))
         else:
@@ -296,6 +399,9 @@ def evaluate(tape, x, constants, with_derivative=False):
         derivative = torch.zeros_like(x)
     elif _is_scalar(derivative):
         derivative = torch.full_like(x, derivative)
+    elif derivative is value:
+        # Backward multiplies the derivative in place; the output must survive.
+        derivative = derivative.clone()
     return value, derivative
 
 

@@ -9,6 +9,7 @@ from torch import nn
 
 from sksymact import Formula, SymbolicActivation
 from sksymact._activation import TORCH_OPERATORS, resolve_activation
+from sksymact._tape import compile_tape
 from sksymact._formula import OPERATORS
 
 # Inputs on both sides of gplearn's protection threshold and far from it.
@@ -200,3 +201,79 @@ def test_second_backward_through_the_same_graph_is_refused():
     z = learnable(x).sum()
     z.backward(retain_graph=True)
     z.backward()  # the autograd path supports it
+
+
+# Formulas the benchmark discovered on the UCI data, with repeated subtrees.
+DISCOVERED = [
+    "sub(sin(x), abs(sub(sin(x), cos(x))))",
+    "sub(add(x, sub(add(x, x), sin(sin(cos(x))))), sin(cos(x)))",
+    "sub(cos(x), cos(abs(cos(x))))",
+    "add(add(sin(x), add(sub(x, x), x)), add(x, sub(sin(x), sub(x, add(sin(x), sub(x, x))))))",
+    "x - sin(x) * cos(x)",
+    "add(mul(2.0, sin(x)), mul(2.0, sin(x)))",
+]
+
+
+def _tree_autograd(formula, x):
+    """The formula evaluated node by node with autograd: no tape, nothing shared."""
+    if formula.kind == "var":
+        return x
+    if formula.kind == "const":
+        return torch.full_like(x, formula.value)
+    return TORCH_OPERATORS[formula.op](*(_tree_autograd(c, x) for c in formula.children))
+
+
+@pytest.mark.parametrize("learnable", [False, True])
+def test_shared_subexpressions_give_autograd_values_and_gradients(learnable):
+    x_np = np.random.RandomState(3).uniform(-4, 4, size=200)
+    formulas = [Formula.parse(t) for t in DISCOVERED]
+    formulas += [f for f in _random_collapsed_formulas(1500, seed=9)
+                 if any(step[0] in ("load", "memo") for step in compile_tape(f))]
+    assert len(formulas) > 60
+    for formula in formulas:
+        act = SymbolicActivation(formula, learnable_constants=learnable).double()
+        x = torch.from_numpy(x_np).requires_grad_(True)
+        value = act(x)
+        (grad,) = torch.autograd.grad(value.sum(), x)
+        x_ref = torch.from_numpy(x_np).requires_grad_(True)
+        reference = _tree_autograd(formula, x_ref)
+        (grad_ref,) = torch.autograd.grad(reference.sum(), x_ref)
+        if not (torch.isfinite(grad_ref).all() and torch.isfinite(reference).all()):
+            continue
+        torch.testing.assert_close(value, reference, rtol=1e-12, atol=1e-12, msg=str(formula))
+        torch.testing.assert_close(grad, grad_ref, rtol=1e-9, atol=1e-9, msg=str(formula))
+        # The output survives the in-place backward of the fused path.
+        torch.testing.assert_close(value.detach(), reference.detach(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("text, n_sin, n_cos", [
+    ("x*cos(x)", 1, 1),  # cos for the value, sin for the derivative
+    ("sub(sin(x), abs(sub(sin(x), cos(x))))", 1, 1),
+    ("x - sin(x) * cos(x)", 1, 1),
+    ("add(add(sin(x), add(sub(x, x), x)), add(x, sub(sin(x), sub(x, add(sin(x), sub(x, x))))))",
+     1, 1),
+    ("sub(cos(x), cos(abs(cos(x))))", 2, 2),  # 3 and 3 without sharing
+])
+def test_shared_sin_and_cos_are_computed_once(text, n_sin, n_cos):
+    x = torch.randn(6, requires_grad=True)
+    act = SymbolicActivation(text)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        act(x)
+    calls = {"sin": 0, "cos": 0}
+    for event in prof.key_averages():
+        for name in calls:
+            if event.key in (f"aten::{name}", f"aten::{name}_"):
+                calls[name] += event.count
+    assert calls == {"sin": n_sin, "cos": n_cos}
+
+
+def test_old_pickles_get_the_new_tape():
+    act = SymbolicActivation("sub(sin(x), abs(sub(sin(x), cos(x))))")
+    old = copy.copy(act.__dict__)
+    old["_tape"] = (("x", 0), ("sin", 1), ("x", 0), ("sin", 1), ("x", 0), ("cos", 1),
+                    ("sub", 2), ("abs", 1), ("sub", 2))  # what 0.1.0.dev0 compiled
+    act.__dict__.update(old)
+    loaded = pickle.loads(pickle.dumps(act))
+    assert loaded._tape == compile_tape(act.formula)
+    x = torch.randn(20, dtype=torch.float64)
+    torch.testing.assert_close(loaded.double()(x), _tree_autograd(act.formula, x))
