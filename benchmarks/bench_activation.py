@@ -3,8 +3,9 @@
 One (1024, 64) float32 batch — the first hidden layer of the paper's light net
 with a batch of 1024 — timed with torch.utils.benchmark: every timer runs in
 turn, round after round, and the table gives the median over rounds and the
-median of the per-round ratios to GELU.  Baselines in the same process: nn.ReLU, nn.GELU, and the same formulas
-written as plain eager torch code (what autograd alone would do).
+median of the per-round ratios to GELU.  Baselines in the same process:
+nn.ReLU, nn.GELU, and the same formulas written as plain eager torch code (what
+autograd alone would do).
 
 Goal: every discovered activation (up to 5 operators) costs no more than GELU.
 
@@ -44,7 +45,8 @@ FORMULAS = {
     "abs(x) * sin(x)": lambda x: torch.abs(x) * torch.sin(x),
     "x - sin(x) * cos(x)": lambda x: x - torch.sin(x) * torch.cos(x),
     # Two that the benchmark discovered on the UCI data (benchmarks/paper_results).
-    "sin(x) - abs(sin(x) - cos(x))": lambda x: torch.sin(x) - torch.abs(torch.sin(x) - torch.cos(x)),
+    "sin(x) - abs(sin(x) - cos(x))":
+        lambda x: torch.sin(x) - torch.abs(torch.sin(x) - torch.cos(x)),
     "cos(x) - cos(abs(cos(x)))": lambda x: torch.cos(x) - torch.cos(torch.abs(torch.cos(x))),
 }
 

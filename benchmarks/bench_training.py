@@ -22,7 +22,6 @@ Usage: python benchmarks/bench_training.py [--rows 100000] [--repeats 3] [--epoc
 """
 
 import argparse
-import copy
 
 import numpy as np
 import torch

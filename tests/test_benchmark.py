@@ -250,8 +250,8 @@ def test_killed_at_random_moments_every_row_exactly_once(data_home, tmp_path, se
     assert _stable(read_results(out)) == sequential
 
 
-def test_reference_protocol_differs_only_in_where_discovery_happens(data_home, tmp_path,
-                                                                     monkeypatch):
+def test_reference_protocol_differs_only_in_where_discovery_happens(
+        data_home, tmp_path, monkeypatch):
     from sksymact import SymbolicActivationDiscoverer
 
     seen = []

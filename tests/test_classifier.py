@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, cross_validate
 from torch import nn
 
 from sksymact import Formula, HybridTransferClassifier, SymbolicActivation
-from sksymact._mlp import MLP, Dropout
+from sksymact._mlp import Dropout
 from sksymact._training import BatchIterator, TensorDataset
 
 FAST = dict(max_iter=3, batch_size=64, random_state=0)
