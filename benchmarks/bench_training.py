@@ -11,7 +11,8 @@ an eager torch expression), as a user without sksymact would.
 
 Goals: ours <= 0.5x the reference loop and <= 1.2x the hand loop, for the light
 (64, 32) net with ReLU and with x*cos(x), and for the heavy (200, 100) ReLU net;
-x*cos(x) training <= 1.1x ReLU training.
+x*cos(x) training <= 1.1x ReLU training (``bench_formula_training.py`` measures
+that last ratio with more pairs: it is close to this machine's noise).
 
 One torch thread by default (``--threads``): with two OpenMP threads on a
 two-core machine any busy neighbour stalls every kernel at its barrier, and the

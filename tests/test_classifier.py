@@ -401,4 +401,5 @@ def test_shuffled_batches_are_the_rows_of_a_permutation():
 def test_adam_is_fused_on_the_cpu(binary_data):
     X, y = binary_data
     clf = HybridTransferClassifier(**FAST).fit(X, y)
-    assert clf.net_.optimizer_.defaults["fused"] is True
+    # torch added the fused CPU kernel in 2.4; older versions keep the loop.
+    assert clf.net_.optimizer_.defaults["fused"] is (torch.__version__ >= "2.4")
