@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from torch import nn
+
 
 def machine():
     import gplearn
@@ -29,6 +31,17 @@ def machine():
             "numpy": numpy.__version__,
         },
     }
+
+
+class Eager(nn.Module):
+    """A formula as hand-written torch code: the autograd-only baseline."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
 
 
 def interleaved_medians(functions, repeats, warmup=1):

@@ -23,19 +23,8 @@ import torch
 import torch.utils.benchmark as benchmark
 from torch import nn
 
-from _common import paired_ratio, print_table, write_json
+from _common import Eager, paired_ratio, print_table, write_json
 from sksymact import SymbolicActivation
-
-
-class Eager(nn.Module):
-    """The formula as hand-written torch code: the autograd-only baseline."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x)
 
 
 FORMULAS = {

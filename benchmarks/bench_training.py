@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import interleaved_medians, paired_ratio, print_table, write_json
+from _common import Eager, interleaved_medians, paired_ratio, print_table, write_json
 from sksymact import HybridTransferClassifier
 
 
@@ -44,15 +44,6 @@ EAGER_ACTIVATIONS = {
     "relu": torch.relu,
     "x*cos(x)": lambda x: x * torch.cos(x),
 }
-
-
-class Eager(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x)
 
 
 def paper_net(features, hidden, activation, seed):
