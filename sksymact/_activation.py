@@ -8,15 +8,25 @@ without lambdas or generated code.
 """
 
 import copy
-import numbers
+import functools
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
+import numpy as np
 import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import _is_fitted
 from torch import nn
 
 from ._formula import Formula
-from ._tape import FormulaFunction, compile_tape, guard, sqrt_slope
+from ._operators import OPERATORS, _FieldView
+from ._tape import FormulaFunction, compile_plan
 
-__all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "resolve_activation"]
+__all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "interpret_activation",
+           "resolve_activation", "ResolvedActivation"]
 
 #: Activations known by name, as the classes that build them.
 NAMED_ACTIVATIONS = {
@@ -29,64 +39,8 @@ NAMED_ACTIVATIONS = {
 }
 
 
-class _ProtectedSqrt(torch.autograd.Function):
-    """``sqrt(|a|)`` whose derivative stays finite at ``a = 0``.
-
-    Autograd of ``torch.sqrt(torch.abs(a))`` gives ``0 * inf = nan`` at zero.
-    Below the protection threshold the derivative is taken at the threshold,
-    so its magnitude is capped at ``0.5 / sqrt(0.001)`` (about 15.8).
-    """
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return torch.sqrt(torch.abs(a))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx.saved_tensors
-        return grad_output * sqrt_slope(a)
-
-
-def _div(a, b):
-    safe, b = guard(b)
-    return torch.where(safe, a / b, torch.ones_like(a))
-
-
-def _log(a):
-    safe, a = guard(a)
-    return torch.where(safe, torch.log(torch.abs(a)), torch.zeros_like(a))
-
-
-def _inv(a):
-    safe, a = guard(a)
-    return torch.where(safe, 1.0 / a, torch.zeros_like(a))
-
-
-def _sig(a):
-    # torch.sigmoid equals gplearn's 1 / (1 + exp(-a)) to rounding, without
-    # its overflow for very negative a.
-    return torch.sigmoid(a)
-
-
-#: The torch twin of every operator in ``sksymact._formula.OPERATORS``.
-TORCH_OPERATORS = {
-    "add": torch.add,
-    "sub": torch.sub,
-    "mul": torch.mul,
-    "div": _div,
-    "sqrt": _ProtectedSqrt.apply,
-    "log": _log,
-    "abs": torch.abs,
-    "neg": torch.neg,
-    "inv": _inv,
-    "max": torch.maximum,
-    "min": torch.minimum,
-    "sin": torch.sin,
-    "cos": torch.cos,
-    "tan": torch.tan,
-    "sig": _sig,
-}
+#: ``name -> torch kernel`` for plain autograd, derived from the operator registry.
+TORCH_OPERATORS = _FieldView("torch")
 
 
 class SymbolicActivation(nn.Module):
@@ -141,7 +95,8 @@ class SymbolicActivation(nn.Module):
             )
         self.formula = formula
         self.learnable_constants = bool(learnable_constants)
-        self._tape = compile_tape(formula)
+        # Compiling checks the formula (one variable, x) before anything is stored.
+        self._plans = self._compile(formula.constants)
         # float64 whatever the default dtype: the discovered constants stay exact,
         # and forward casts them to the input's dtype.
         constants = torch.tensor(formula.constants, dtype=torch.float64)
@@ -149,48 +104,84 @@ class SymbolicActivation(nn.Module):
             self.constants = nn.Parameter(constants)
         else:
             self.register_buffer("constants", constants)
-        # Python floats for the fused path: reading the buffer in every forward
-        # would synchronise a GPU.  Refreshed by load_state_dict.
-        self._constant_values = tuple(float(v) for v in formula.constants)
+        self._plans_key = self._constants_key()
+
+    def _compile(self, constants):
+        return tuple(compile_plan(self.formula, constants, with_derivative=d)
+                     for d in (False, True))
+
+    def _constants_key(self):
+        # The buffer is the one truth about the constants: the fused path reads
+        # Python floats (reading a tensor in every forward would synchronise a
+        # GPU), so they are recompiled whenever the buffer was replaced
+        # (load_state_dict, .to()) or written in place (``_version`` counts
+        # every in-place write of a tensor).
+        tensor = self.constants
+        return id(tensor), tensor._version
+
+    def fused_plans(self):
+        """The compiled plans of the fused path, current with the constants.
+
+        Returns
+        -------
+        tuple of sksymact._tape.Plan
+            ``(value plan, value-and-derivative plan)``.
+        """
+        key = self._constants_key()
+        if key != self._plans_key:
+            self._plans = self._compile([float(v) for v in self.constants.detach().cpu()])
+            self._plans_key = key
+        return self._plans
 
     def forward(self, x):
         if self.learnable_constants:
             return self._autograd_forward(x)
         # Fixed constants: one fused op that saves only f'(x) for backward
         # (see sksymact._tape).
-        return FormulaFunction.apply(x, self._tape, self._constant_values)
+        return FormulaFunction.apply(x, self.fused_plans())
 
     def _autograd_forward(self, x):
-        """Plain autograd over the tape, so gradients reach the constants too."""
+        """Plain autograd, node by node, so gradients reach the constants too."""
         constants = self.constants.to(x.dtype)
-        values = []
-        slots = {}
-        for op, arg in self._tape:
-            if op == "x":
-                values.append(x)
-            elif op == "const":
-                values.append(constants[arg].expand_as(x))
-            elif op == "store":
-                slots[arg] = values[-1]
-            elif op == "load":
-                values.append(slots[arg])
-            elif op == "memo":
-                continue  # autograd records sin and cos on their own
+        pending, n_constants = [], 0
+        for kind, payload in self.formula._tokens:  # prefix order: constants in pre-order
+            if kind == "op":
+                pending.append((payload, []))
+                continue
+            if kind == "var":
+                term = x
             else:
-                operands = values[len(values) - arg:]
-                del values[len(values) - arg:]
-                values.append(TORCH_OPERATORS[op](*operands))
-        return values[-1]
+                term = constants[n_constants].expand_as(x)
+                n_constants += 1
+            while pending:
+                name, args = pending[-1]
+                args.append(term)
+                if len(args) < OPERATORS[name].arity:
+                    break
+                pending.pop()
+                term = OPERATORS[name].torch(*args)
+            else:
+                return term
+        raise ValueError("incomplete formula")  # pragma: no cover (tokens are validated)
+
+    def __getstate__(self):
+        # The plans hold torch functions; they are compiled again on load, so a
+        # pickle carries only the formula and the constants.
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        state = dict(state)
+        for name in ("_plans", "_plans_key", "_tape", "_constant_values"):
+            state.pop(name, None)
+        return state
 
     def __setstate__(self, state):
+        # A module pickled by an older sksymact carries the interpreted tape it
+        # compiled (and a float copy of the constants); both are dropped.
+        state = dict(state)
+        for name in ("_tape", "_constant_values"):
+            state.pop(name, None)
         super().__setstate__(state)
-        # A module pickled by an older sksymact carries the tape it compiled;
-        # compile it again, so that it gets today's shared subexpressions.
-        self._tape = compile_tape(self.formula)
-
-    def _load_from_state_dict(self, *args, **kwargs):
-        super()._load_from_state_dict(*args, **kwargs)
-        self._constant_values = tuple(float(v) for v in self.constants.detach().cpu())
+        self._plans = self._compile([float(v) for v in self.constants.detach().cpu()])
+        self._plans_key = self._constants_key()
 
     def current_formula(self):
         """The formula with the module's current constant values."""
@@ -205,81 +196,159 @@ class SymbolicActivation(nn.Module):
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
-def _is_estimator_with_formula(spec):
-    # A fitted discoverer, or a FrozenEstimator around one (FrozenEstimator
-    # forwards attribute access to the estimator it wraps).
-    return hasattr(spec, "fit") and getattr(spec, "formula_", None) is not None
+@dataclass(frozen=True)
+class ResolvedActivation:
+    """What an ``activation`` spec means for one fit.
+
+    Attributes
+    ----------
+    formula : Formula or None
+        The collapsed formula, or None for named activations and foreign modules.
+    estimator : estimator or None
+        The discoverer fitted on the training rows (the specialist case);
+        None when nothing was fitted (a transfer hands back its own
+        ``FrozenEstimator``, which is not a new fit).
+    """
+
+    formula: Optional[Formula]
+    estimator: Any
+    _factory: Callable
+
+    def new_module(self):
+        """A new torch module computing the activation, shared with nothing.
+
+        Returns
+        -------
+        torch.nn.Module
+        """
+        return self._factory()
 
 
-def resolve_activation(spec, *, learnable_constants=False):
-    """Turn an activation spec into a fresh torch module and its formula.
-
-    This is the single place where everything the ``activation`` parameter of
-    :class:`~sksymact.HybridTransferClassifier` accepts is interpreted, except
-    an unfitted discoverer, which the classifier first fits on its training
-    rows.
+def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
+                         random_state=None):
+    """Interpret an ``activation`` spec: the one place that reads one.
 
     Parameters
     ----------
-    spec : str, Formula, torch.nn.Module or fitted discoverer
+    spec : str, Formula, torch.nn.Module or estimator
         - a name in ``NAMED_ACTIVATIONS`` (``"relu"``, ``"gelu"``, ``"silu"``,
           ``"tanh"``, ``"sigmoid"``, ``"identity"``, case-insensitive),
         - any other text: a formula in ``x`` (or gplearn's ``X<i>``, which is
           collapsed), parsed with a whitelist,
         - a :class:`Formula` (collapsed if needed),
-        - a :class:`SymbolicActivation` or any other ``nn.Module`` (deep-copied),
-        - an object with a non-None ``formula_`` attribute: a fitted
-          :class:`~sksymact.SymbolicActivationDiscoverer`, or a
-          ``sklearn.frozen.FrozenEstimator`` around one.
+        - a :class:`SymbolicActivation` or any other ``nn.Module`` (each layer
+          gets its own deep copy),
+        - an estimator with a ``formula_`` once fitted: scikit-learn's protocol
+          ``clone(spec).fit(X, y)`` decides what happens.  An unfitted
+          :class:`~sksymact.SymbolicActivationDiscoverer` is fitted on ``X``,
+          ``y`` (the *specialist*); a ``sklearn.frozen.FrozenEstimator`` around
+          a fitted one comes back from ``clone`` and ``fit`` untouched (the
+          *transfer*).
+    X, y : array-like, optional
+        The training rows, for an estimator spec.
     learnable_constants : bool, default=False
         Passed to :class:`SymbolicActivation` when a formula is built.
+    random_state : int or None, default=None
+        Given to an estimator whose own ``random_state`` is None.
 
     Returns
     -------
-    module : torch.nn.Module
-        A new module, never shared with ``spec``.
-    formula : Formula or None
-        The collapsed formula, or None for named activations and foreign modules.
+    ResolvedActivation
 
     Examples
     --------
-    >>> from sksymact._activation import resolve_activation
-    >>> resolve_activation("relu")
-    (ReLU(), None)
-    >>> module, formula = resolve_activation("mul(cos(X3), X3)")
-    >>> str(formula)
+    >>> from sksymact._activation import interpret_activation
+    >>> interpret_activation("relu").new_module()
+    ReLU()
+    >>> str(interpret_activation("mul(cos(X3), X3)").formula)
     'mul(cos(x), x)'
     """
     if isinstance(spec, str):
         named = NAMED_ACTIVATIONS.get(spec.strip().lower())
         if named is not None:
-            return named(), None
+            return ResolvedActivation(None, None, named)
         try:
-            formula = Formula.parse(spec)
+            spec = Formula.parse(spec)
         except ValueError as exc:
             raise ValueError(
                 f"activation={spec!r} is neither one of {sorted(NAMED_ACTIVATIONS)} "
                 f"nor a valid formula: {exc}"
             ) from exc
-        spec = formula
     if isinstance(spec, Formula):
         formula = spec.collapse()
-        return SymbolicActivation(formula, learnable_constants=learnable_constants), formula
-    if isinstance(spec, SymbolicActivation):
-        module = copy.deepcopy(spec)
-        return module, module.current_formula()
+        return ResolvedActivation(formula, None, functools.partial(
+            SymbolicActivation, formula, learnable_constants=learnable_constants))
     if isinstance(spec, nn.Module):
-        return copy.deepcopy(spec), None
-    if _is_estimator_with_formula(spec):
-        return resolve_activation(spec.formula_, learnable_constants=learnable_constants)
-    if isinstance(spec, numbers.Number):
-        raise TypeError(
-            f"activation={spec!r} is a number; a constant activation is degenerate. "
-            "Pass a name, a formula in x, a torch module or a discoverer."
-        )
+        formula = spec.current_formula() if isinstance(spec, SymbolicActivation) else None
+        return ResolvedActivation(formula, None, functools.partial(copy.deepcopy, spec))
+    if hasattr(spec, "fit") and hasattr(spec, "get_params"):
+        fitted = _fit_estimator(spec, X, y, random_state)
+        formula = getattr(fitted, "formula_", None)
+        if not isinstance(formula, Formula):
+            raise TypeError(
+                f"activation={spec!r} has no Formula in formula_ once fitted; pass a "
+                "SymbolicActivationDiscoverer or a FrozenEstimator around a fitted one."
+            )
+        resolved = interpret_activation(formula, learnable_constants=learnable_constants)
+        return ResolvedActivation(resolved.formula, None if fitted is spec else fitted,
+                                  resolved._factory)
     raise TypeError(
         f"activation={spec!r} (type {type(spec).__name__}) is not understood. Accepted: "
         f"one of {sorted(NAMED_ACTIVATIONS)}, formula text such as 'x*cos(x)', a Formula, "
         "a torch.nn.Module, a SymbolicActivationDiscoverer (unfitted: fitted on the "
         "training rows; FrozenEstimator(fitted): transferred as is)."
     )
+
+
+def _fit_estimator(spec, X, y, random_state):
+    """``clone(spec).fit(X, y)``, scikit-learn's protocol for a nested estimator."""
+    if X is None:
+        raise ValueError(f"activation={spec!r} is an estimator: it needs training rows.")
+    if not isinstance(spec, FrozenEstimator) and _is_fitted(spec):
+        warnings.warn(
+            f"activation is an already fitted {type(spec).__name__}; it is cloned "
+            "and refitted on the training rows (specialist). To transfer its "
+            "formula instead, pass FrozenEstimator(discoverer) or its formula_.",
+            UserWarning,
+            stacklevel=4,
+        )
+    estimator = clone(spec)
+    params = estimator.get_params(deep=False)
+    if "random_state" in params and params["random_state"] is None and random_state is not None:
+        estimator.set_params(random_state=random_state)
+    try:
+        return estimator.fit(X, y)
+    except NotFittedError as exc:
+        # FrozenEstimator.fit checks that what it wraps was fitted.
+        raise ValueError(
+            f"activation={spec!r} wraps an unfitted estimator; fit the discoverer on the "
+            "source data before freezing it."
+        ) from exc
+
+
+def resolve_activation(spec, *, learnable_constants=False):
+    """A fresh torch module and its formula for a spec that needs no training rows.
+
+    A shortcut over :func:`interpret_activation`, for a single module.
+
+    Parameters
+    ----------
+    spec : str, Formula, torch.nn.Module or fitted estimator
+        See :func:`interpret_activation`.
+    learnable_constants : bool, default=False
+
+    Returns
+    -------
+    module : torch.nn.Module
+        A new module, never shared with ``spec``.
+    formula : Formula or None
+
+    Examples
+    --------
+    >>> from sksymact._activation import resolve_activation
+    >>> resolve_activation("relu")
+    (ReLU(), None)
+    """
+    resolved = interpret_activation(spec, learnable_constants=learnable_constants,
+                                    X=np.empty((0, 0)))
+    return resolved.new_module(), resolved.formula

@@ -1,23 +1,21 @@
 """HybridTransferClassifier: a parameter-light MLP with a pluggable (discovered) activation."""
 
 import numbers
-import warnings
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.exceptions import NotFittedError
-from sklearn.frozen import FrozenEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
-from ._activation import resolve_activation
+from ._activation import interpret_activation
+from ._formula import Formula
 from ._metrics import count_params
 from ._mlp import MLP
 from ._parallel import limit_torch_threads
@@ -170,7 +168,8 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
 
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "activation": "no_validation",  # resolve_activation explains refusals
+        # Estimators: a discoverer (specialist) or a FrozenEstimator (transfer).
+        "activation": [str, Formula, torch.nn.Module, HasMethods(["fit", "get_params"])],
         "batch_norm": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -235,36 +234,6 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
             )
         return tuple(int(s) for s in sizes)
 
-    def _fit_activation(self, X, y, seed):
-        """Resolve ``activation``; fit a specialist discoverer on (X, y) if given one."""
-        spec = self.activation
-        self.discoverer_ = None
-        if hasattr(spec, "fit") and not isinstance(spec, FrozenEstimator):
-            if getattr(spec, "formula_", None) is not None:
-                warnings.warn(
-                    f"activation is an already fitted {type(spec).__name__}; it is cloned "
-                    "and refitted on the training rows (specialist). To transfer its "
-                    "formula instead, pass FrozenEstimator(discoverer) or its formula_.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-            discoverer = clone(spec)
-            if "random_state" in discoverer.get_params() and (
-                discoverer.get_params()["random_state"] is None
-            ):
-                discoverer.set_params(random_state=seed)
-            self.discoverer_ = discoverer.fit(X, y)
-            spec = self.discoverer_
-        elif isinstance(spec, FrozenEstimator):
-            try:
-                check_is_fitted(spec.estimator)
-            except NotFittedError as exc:
-                raise ValueError(
-                    "activation is a FrozenEstimator around an unfitted estimator; fit the "
-                    "discoverer on the source data before freezing it."
-                ) from exc
-        return resolve_activation(spec, learnable_constants=self.learnable_constants)
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Train the network on ``X``, ``y``.
@@ -293,7 +262,9 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         self.device_ = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-        module, self.formula_ = self._fit_activation(X, y, seed)
+        resolved = interpret_activation(self.activation, X, y, random_state=seed,
+                                        learnable_constants=self.learnable_constants)
+        self.formula_, self.discoverer_ = resolved.formula, resolved.estimator
         binary = len(self.classes_) == 2
         X = _as_float32(X)
         target = y_encoded.astype(np.float32 if binary else np.int64)
@@ -303,14 +274,15 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         devices = [torch.device(self.device_)] if self.device_.startswith("cuda") else []
         with torch.random.fork_rng(devices=devices, device_type="cuda"), limit_torch_threads():
             torch.manual_seed(seed)
-            mlp = MLP(X.shape[1], hidden, 1 if binary else len(self.classes_), module,
+            mlp = MLP(X.shape[1], hidden, 1 if binary else len(self.classes_),
+                      [resolved.new_module() for _ in hidden],
                       batch_norm=self.batch_norm, dropout=self.dropout)
-            self.net_ = self._build_net(mlp, binary, repr(module))
+            self.net_ = self._build_net(mlp, binary, repr(mlp.activations[0]))
             train, valid = self._datasets(X, target, y_encoded, seed)
             if valid is not None:
                 self.net_.set_params(train_split=predefined_split(valid))
             self.net_.fit(train, None)
-        self.activation_ = self._first_activation()
+        self.activation_ = self.net_.module_.activations[0]
         self.n_iter_ = len(self.net_.history)
         self.loss_curve_ = [float(loss) for loss in self.net_.history[:, "train_loss"]]
         self.n_params_ = count_params(self.net_.module_)
@@ -353,10 +325,6 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
                               torch.from_numpy(t_train).to(device)),
                 TensorDataset(torch.from_numpy(X_valid).to(device),
                               torch.from_numpy(t_valid).to(device)))
-
-    def _first_activation(self):
-        layers = list(self.net_.module_.hidden)
-        return layers[2 if self.batch_norm else 1]
 
     # -- prediction ------------------------------------------------------------------------
 

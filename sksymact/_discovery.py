@@ -13,17 +13,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activation import SymbolicActivation
 from ._formula import Formula
+from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
 from ._warnings import DegenerateFormulaWarning
 
 __all__ = ["SymbolicActivationDiscoverer"]
-
-#: Operators gplearn's SymbolicClassifier accepts by name.
-GPLEARN_FUNCTIONS = frozenset(
-    ["add", "sub", "mul", "div", "sqrt", "log", "abs", "neg", "inv",
-     "max", "min", "sin", "cos", "tan"]
-)
 
 #: A subsample is never smaller than this (or than all rows, if fewer): with the
 #: paper's 10% of a small data set, GP would otherwise judge programs on a
@@ -42,8 +37,11 @@ def _final_generation_by_fitness(gp):
     return sorted(population, key=lambda p: p.raw_fitness_, reverse=greater_is_better)
 
 
-def _is_degenerate(formula):
-    return formula.is_constant() or formula.is_linear()
+def _is_degenerate(formula, min_nonlinearity):
+    """Constant, (nearly) affine, or not finite where an activation operates."""
+    nonlinearity = formula.nonlinearity()
+    return not (np.isfinite(nonlinearity) and nonlinearity >= min_nonlinearity
+                and nonlinearity > 0.0)
 
 
 class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseEstimator):
@@ -78,11 +76,21 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         (the smallest label among ties).  For binary targets it chooses which
         class is positive (default: the larger label, as gplearn does).
     reject_degenerate : bool, default=True
-        A formula constant or linear in ``x`` is no activation.  If gplearn's
-        best program collapses to one, the best program of the final
-        generation that does not is taken instead (``n_degenerate_skipped_``
-        counts how many were passed over); if none exists, ``fit`` raises a
-        ``ValueError``.  With False the best program is kept whatever it is.
+        A formula that is constant, affine or nearly affine in ``x`` where
+        pre-activations live is no activation: its
+        :meth:`Formula.nonlinearity` (the share of its variance under N(0, 1)
+        inputs that no affine function explains) is below
+        ``min_nonlinearity``, or it is not finite there.  If gplearn's best
+        program collapses to one, the best program of the final generation
+        that does not is taken instead (``n_degenerate_skipped_`` counts how
+        many were passed over); if none exists, ``fit`` raises a
+        ``ValueError``.  With False the best program is kept whatever it is
+        (with a warning if it is degenerate).
+    min_nonlinearity : float in [0, 1], default=0.005
+        The degeneracy threshold of ``reject_degenerate``.  For scale:
+        ``sig(x)`` has 0.016, ``2x + sin(x)`` 0.009, ``6x + sin(x)`` 0.0015
+        (an affine fit explains 99.85% of it), ``x cos(x)`` and ``cos(x)`` 1.
+        0 rejects only what is affine to rounding.
     random_state : int, RandomState instance or None, default=None
         Seeds the subsample and the search.
     n_jobs : int or None, default=None
@@ -111,6 +119,8 @@ p_point_mutation, p_point_replace, max_samples, metric :
     fitness_ : float
         gplearn's raw fitness (log loss on the subsample, lower is better) of
         the chosen program.
+    nonlinearity_ : float
+        :meth:`Formula.nonlinearity` of ``formula_``.
     n_degenerate_skipped_ : int
         Better-scoring programs passed over because they were degenerate.
     positive_class_ : label
@@ -146,6 +156,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         "standardize": ["boolean"],
         "target_class": "no_validation",
         "reject_degenerate": ["boolean"],
+        "min_nonlinearity": [Interval(numbers.Real, 0, 1, closed="both")],
         "random_state": ["random_state"],
         "n_jobs": [None, numbers.Integral],
         "verbose": ["verbose"],
@@ -175,6 +186,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         *,
         target_class=None,
         reject_degenerate=True,
+        min_nonlinearity=0.005,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -199,6 +211,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         self.standardize = standardize
         self.target_class = target_class
         self.reject_degenerate = reject_degenerate
+        self.min_nonlinearity = min_nonlinearity
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -220,10 +233,11 @@ p_point_mutation, p_point_replace, max_samples, metric :
         names = self.function_set
         if isinstance(names, str):
             names = [names]
-        unknown = [f for f in names if not isinstance(f, str) or f not in GPLEARN_FUNCTIONS]
+        allowed = gplearn_function_names()
+        unknown = [f for f in names if not isinstance(f, str) or f not in allowed]
         if unknown or not names:
             raise ValueError(
-                f"function_set must name gplearn's operators {sorted(GPLEARN_FUNCTIONS)}; "
+                f"function_set must name gplearn's operators {sorted(allowed)}; "
                 f"got {list(names)!r} (not allowed: {unknown!r})."
             )
         return tuple(names)
@@ -293,23 +307,27 @@ p_point_mutation, p_point_replace, max_samples, metric :
             formula = Formula.from_gplearn(program.program)
             collapsed = formula.collapse()
             if not self.reject_degenerate:
-                if _is_degenerate(collapsed):
+                if _is_degenerate(collapsed, self.min_nonlinearity):
                     warnings.warn(
-                        f"The discovered formula {collapsed} is constant or linear in x, so "
-                        "as an activation it adds no non-linearity (reject_degenerate=False).",
+                        f"The discovered formula {collapsed} is constant, affine or nearly "
+                        f"affine in x (nonlinearity {collapsed.nonlinearity():.3g} < "
+                        f"min_nonlinearity={self.min_nonlinearity}), so as an activation it "
+                        "adds little or no non-linearity (reject_degenerate=False).",
                         DegenerateFormulaWarning,
                         stacklevel=3,
                     )
                 return program, formula, collapsed, 0
             if collapsed not in checked:
-                checked[collapsed] = _is_degenerate(collapsed)
+                checked[collapsed] = _is_degenerate(collapsed, self.min_nonlinearity)
             if not checked[collapsed]:
                 return program, formula, collapsed, skipped
         raise ValueError(
-            f"Every program of the final generation collapses to a formula that is constant "
-            f"or linear in x ({len(checked)} distinct formulas checked), so none is an "
-            "activation. Try more generations, a larger population_size, another "
-            "random_state or function_set, or set reject_degenerate=False."
+            f"Every program of the final generation collapses to a formula that is constant, "
+            f"affine or nearly affine in x (nonlinearity below min_nonlinearity="
+            f"{self.min_nonlinearity}; {len(checked)} distinct formulas checked), so none is "
+            "an activation. Try more generations, a larger population_size, another "
+            "random_state or function_set, a lower min_nonlinearity, or set "
+            "reject_degenerate=False."
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -344,6 +362,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         self.formula_ = collapsed
         self.activation_ = SymbolicActivation(collapsed)
         self.fitness_ = float(program.raw_fitness_)
+        self.nonlinearity_ = collapsed.nonlinearity()
         self.n_degenerate_skipped_ = skipped
         return self
 

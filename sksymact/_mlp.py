@@ -1,6 +1,6 @@
 """The torch module trained by HybridTransferClassifier."""
 
-import copy
+from collections import OrderedDict
 
 import torch
 from torch import nn
@@ -56,38 +56,58 @@ class MLP(nn.Module):
         or ``(200, 100)`` (its heavy baseline).
     n_outputs : int
         1 for a binary problem (one logit), K for K classes.
-    activation : torch.nn.Module
-        A template; every hidden layer gets its own deep copy, so learnable
-        constants are per layer and no module is shared.
+    activations : sequence of torch.nn.Module
+        One module per hidden layer, used as given (the caller builds a new
+        one for each layer, so learnable constants are per layer and no
+        module is shared).
     batch_norm : bool, default=True
     dropout : float, default=0.3
         Probability for :class:`Dropout` after each activation.
+
+    Attributes
+    ----------
+    hidden : torch.nn.Sequential
+        The hidden layers, named ``linear<i>``, ``batch_norm<i>``,
+        ``activation<i>`` and ``dropout<i>`` for layer ``i`` (from 0).
+    head : torch.nn.Linear
 
     Examples
     --------
     >>> from torch import nn
     >>> from sksymact._mlp import MLP
-    >>> net = MLP(54, (64, 32), 1, nn.ReLU())
+    >>> net = MLP(54, (64, 32), 1, [nn.ReLU(), nn.ReLU()])
     >>> sum(p.numel() for p in net.parameters())
     5825
+    >>> net.activations
+    [ReLU(), ReLU()]
     """
 
-    def __init__(self, n_features, hidden_layer_sizes, n_outputs, activation,
+    def __init__(self, n_features, hidden_layer_sizes, n_outputs, activations,
                  batch_norm=True, dropout=0.3):
         super().__init__()
-        layers = []
+        activations = list(activations)
+        if len(activations) != len(hidden_layer_sizes):
+            raise ValueError(f"{len(hidden_layer_sizes)} hidden layers need as many "
+                             f"activations, got {len(activations)}.")
+        layers = OrderedDict()
         width = n_features
-        for size in hidden_layer_sizes:
-            layers.append(nn.Linear(width, size))
+        for i, (size, activation) in enumerate(zip(hidden_layer_sizes, activations)):
+            layers[f"linear{i}"] = nn.Linear(width, size)
             if batch_norm:
-                layers.append(nn.BatchNorm1d(size))
-            layers.append(copy.deepcopy(activation))
+                layers[f"batch_norm{i}"] = nn.BatchNorm1d(size)
+            layers[f"activation{i}"] = activation
             if dropout > 0:
-                layers.append(Dropout(dropout))
+                layers[f"dropout{i}"] = Dropout(dropout)
             width = size
-        self.hidden = nn.Sequential(*layers)
+        self.hidden = nn.Sequential(layers)
         self.head = nn.Linear(width, n_outputs)
         self.n_outputs = n_outputs
+        self.n_hidden = len(activations)
+
+    @property
+    def activations(self):
+        """The activation module of each hidden layer, in order."""
+        return [getattr(self.hidden, f"activation{i}") for i in range(self.n_hidden)]
 
     def forward(self, X):
         logits = self.head(self.hidden(X))

@@ -1,426 +1,483 @@
 """Evaluate a collapsed formula on tensors, with its derivative in the same pass.
 
-A formula is flattened once into a post-order *tape*.  Training evaluates the
-tape in forward mode: every step carries its value and its derivative with
-respect to ``x``, and only the final derivative ``f'(x)`` is kept for the
-backward pass, which is then a single multiplication.  Compared with autograd
-over the same operations this records no graph, keeps one saved tensor instead
-of every intermediate, and lets intermediates be overwritten in place — the
-formula is a tree, so each intermediate is read exactly once.
+A formula is compiled once into a *plan*: a straight-line program of tensor
+kernels over numbered registers, in static single assignment form.  Training
+runs the plan in forward mode -- every node contributes its value and its
+derivative with respect to ``x`` -- and keeps only ``f'(x)`` for the backward
+pass, which is then a single multiplication.  Compared with autograd over the
+same operations this records no graph and saves one tensor instead of every
+intermediate.
 
-Derivatives are represented as ``None`` (zero), a Python float (a constant)
-or a tensor, so constant subtrees cost nothing and ``d/dx x = 1`` multiplies
-nothing.  The protected operators keep gplearn's values and the finite
-gradients of :mod:`sksymact._activation` (zero on the fallback branch, the
-derivative of ``sqrt(|a|)`` capped below ``|a| = 0.001``).
+The compiler works on symbols, not tensors, so every decision is taken once,
+from the program itself:
+
+- constants are folded (gplearn's numpy semantics, float64) and the trivial
+  derivative arithmetic (``0 * a``, ``1 * a``, ``a + 0``, ``-(-a)``) costs
+  nothing;
+- identical kernels on identical operands are computed once (value
+  numbering), which shares repeated subtrees and the ``sin(a)``/``cos(a)``
+  pair of a value and its derivative;
+- kernels whose result is not needed are dropped;
+- a **liveness pass** decides where a kernel may write its result into one of
+  its operands: only at that operand's last use, never into ``x``, never into
+  a constant, an output, or a register of another dtype.  Nothing else in the
+  module decides what may be overwritten, so no helper can hand out a tensor
+  that a later step still reads (the bug of the interpreted tape this replaced,
+  where ``div(a, 1.0)`` returned a shared ``sin(x)`` as its own).
+
+Each operator's value and derivative come from its rule in the operator
+registry (:mod:`sksymact._operators`); the protected operators keep gplearn's
+values and the finite gradients of their torch kernels (zero on the fallback
+branch, the derivative of ``sqrt(|a|)`` taken at the threshold below
+``|a| = 0.001``).  One deliberate
+difference from autograd: a derivative known to be zero stays zero when
+multiplied by a non-finite value (autograd would give ``0 * inf = nan``).
 """
+
+import math
 
 import numpy as np
 import torch
 from torch.autograd.function import once_differentiable
 
-from ._formula import OPERATORS, PROTECTION_THRESHOLD
+from ._operators import OPERATORS, PROTECTION_THRESHOLD
 
-__all__ = ["compile_tape", "evaluate", "FormulaFunction"]
-
-
-_TRIG = ("sin", "cos")
+__all__ = ["Plan", "compile_plan", "FormulaFunction"]
 
 
-def compile_tape(formula):
-    """Flatten a collapsed formula into a post-order (reverse Polish) tape.
-
-    Each step is ``("x", 0)``, ``("const", index)`` or ``(op, arity)``; an
-    operator pops its arguments off a value stack.  Constants are numbered in
-    pre-order, like ``Formula.constants``.
-
-    Discovered formulas repeat themselves once their variables are collapsed
-    (``sub(sin(x), abs(sub(sin(x), cos(x))))``), so two more kinds of step
-    share work:
-
-    - a subtree without constants that occurs more than once is evaluated
-      once, kept with ``("store", slot)`` and reused with ``("load", slot)``;
-    - ``("memo", 0)`` before a sin or cos step whose argument (``x`` or a
-      stored subtree) is also the argument of another sin or cos: the value
-      and derivative of ``sin(a)`` and ``cos(a)`` need the same two kernels,
-      ``sin(a)`` and ``cos(a)``, which are then computed once.
-
-    Subtrees with constants are not shared: with learnable constants each
-    occurrence has its own trainable values.
-    """
-    counts = {}
-    stack = [formula]
-    while stack:
-        node = stack.pop()
-        if node.kind == "op":
-            counts[node] = counts.get(node, 0) + 1
-            stack.extend(node.children)
-    shared = {node for node, n in counts.items() if n > 1 and not node.constants}
-
-    tape = []
-    slots = {}
-    n_constants = 0
-    stack = [(formula, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node.kind == "var":
-            if node.name != "x":
-                raise ValueError(
-                    f"SymbolicActivation needs a formula in the single variable x, "
-                    f"got variable {node.name!r} in {formula}; call formula.collapse() first."
-                )
-            tape.append(("x", 0))
-        elif node.kind == "const":
-            tape.append(("const", n_constants))
-            n_constants += 1
-        elif node in slots:
-            tape.append(("load", slots[node]))
-        elif expanded:
-            tape.append((node.op, len(node.children)))
-            if node in shared:
-                slots[node] = len(slots)
-                tape.append(("store", slots[node]))
-        else:
-            stack.append((node, True))
-            # Reversed, so the children come off the stack (and are numbered) in order.
-            stack.extend((child, False) for child in reversed(node.children))
-    return _mark_shared_trig(tape)
-
-
-def _mark_shared_trig(tape):
-    """Insert ``("memo", 0)`` before sin/cos steps whose argument another one shares."""
-    # Follow which argument each stack entry is: "x", a slot, or None (unshareable).
-    sources, trig_args = [], []
-    for op, arg in tape:
-        if op in ("x", "load"):
-            sources.append("x" if op == "x" else arg)
-        elif op == "store":
-            sources[-1] = arg
-        elif op == "const":
-            sources.append(None)
-        else:
-            operands = sources[len(sources) - arg:]
-            del sources[len(sources) - arg:]
-            if op in _TRIG:
-                trig_args.append(operands[0])
-            sources.append(None)
-    repeated = {a for a in trig_args if a is not None and trig_args.count(a) > 1}
-    out, trig_index = [], 0
-    for step in tape:
-        if step[0] in _TRIG:
-            if trig_args[trig_index] in repeated:
-                out.append(("memo", 0))
-            trig_index += 1
-        out.append(step)
-    return tuple(out)
-
-
-# -- arithmetic on tensors, floats and None (= zero), in place where it is safe ---------
+# -- kernels: what one plan step runs -----------------------------------------------------
 #
-# Every quantity travels with an ``owned`` flag: True only for a tensor this
-# evaluation allocated and that nothing else refers to, which may therefore be
-# overwritten.  ``x`` and any tensor shared by two quantities are never owned.
+# Each kernel takes its operands (tensors, or Python floats for constants) and
+# ``out``: None, or one of its own tensor operands to overwrite.  Kernels whose
+# result is bool (comparisons) or that allocate by nature never write in place.
 
 
-def _is_scalar(value):
-    # Scalars here are always Python floats (constants and constant derivatives);
-    # an exact type test is far cheaper than an ABC isinstance on the hot path.
-    return type(value) is float
+def _rsub(t, c, out=None):
+    # c - t, exactly (IEEE negation is exact and c - t == c + (-t)).
+    return torch.neg(t, out=out).add_(c)
 
 
-def _mul(a, a_own, b, b_own):
-    """``a * b``; a and b may be floats, tensors or None (zero)."""
-    if a is None or b is None:
-        return None, False
-    if _is_scalar(a) and _is_scalar(b):
-        return a * b, False
-    if _is_scalar(a):
-        a, a_own, b, b_own = b, b_own, a, a_own
-    if _is_scalar(b):
-        if b == 1.0:
-            return a, a_own
-        return (a.mul_(b), True) if a_own else (a * b, True)
-    if a_own:
-        return a.mul_(b), True
-    if b_own:
-        return b.mul_(a), True
-    return a * b, True
+def _rdiv(t, c, out=None):
+    # c / t for a float c: torch's own ``c / t`` (reciprocal, then scale).
+    return torch.reciprocal(t, out=out).mul_(c)
 
 
-def _add(a, a_own, b, b_own):
-    if a is None:
-        return b, b_own
-    if b is None:
-        return a, a_own
-    if _is_scalar(a) and _is_scalar(b):
-        return a + b, False
-    if _is_scalar(a) or (b_own and not a_own):
-        a, a_own, b, b_own = b, b_own, a, a_own
-    return (a.add_(b), True) if a_own else (a + b, True)
+def _where(condition, a, b, out=None):
+    if type(a) is float or type(b) is float:
+        # torch.where takes a float only without ``out``; in place, fill instead.
+        if out is None:
+            return torch.where(condition, a, b)
+        if out is a:
+            return a.masked_fill_(torch.logical_not(condition), b)
+        return b.masked_fill_(condition, a)
+    return torch.where(condition, a, b, out=out)
 
 
-def _neg(a, a_own):
-    if a is None:
-        return None, False
-    if _is_scalar(a):
-        return -a, False
-    return (a.neg_(), True) if a_own else (-a, True)
+def _full(x, value, out=None):
+    return torch.full_like(x, value)
 
 
-def _sub(a, a_own, b, b_own):
-    if b is None:
-        return a, a_own
-    if a is None:
-        return _neg(b, b_own)
-    if _is_scalar(a) and _is_scalar(b):
-        return a - b, False
-    if a_own:
-        return a.sub_(b), True
-    if b_own:
-        return (torch.sub(a, b, out=b), True) if not _is_scalar(a) else (b.neg_().add_(a), True)
-    return a - b, True
+def _clone(t, out=None):
+    return t.clone()
 
 
-def _fresh(tensor):
-    return tensor, True
+def _lt(a, b, out=None):
+    return torch.lt(a, b)
 
 
-def _unary(op, a, a_own, da, da_own, with_derivative):
-    """sin, cos, tan, sig, abs, neg: the derivative factor is taken before ``a`` is overwritten."""
-    factor = None
-    if with_derivative and da is not None:
-        if op == "sin":
-            factor = _fresh(torch.cos(a))
-        elif op == "cos":
-            factor = _neg(*_fresh(torch.sin(a)))
-        elif op == "abs":
-            factor = _fresh(torch.sign(a))
-        elif op == "neg":
-            factor = (-1.0, False)
-    inplace = {"sin": "sin_", "cos": "cos_", "tan": "tan_", "sig": "sigmoid_",
-               "abs": "abs_", "neg": "neg_"}[op]
-    if a_own:
-        value = getattr(a, inplace)()
-    else:
-        value = getattr(torch, {"sig": "sigmoid"}.get(op, op) if op != "neg" else "neg")(a)
-    if with_derivative and da is not None and factor is None:
-        # tan' = 1 + tan**2 and sig' = sig * (1 - sig), from the value.
-        if op == "tan":
-            factor = _fresh(torch.addcmul(torch.ones_like(value), value, value))
-        else:
-            factor = _fresh(value * (1.0 - value))
-    if factor is None:
-        return value, True, None, False
-    d, d_own = _mul(da, da_own, *factor)
-    return value, True, d, d_own
+def _gt(a, b, out=None):
+    return torch.gt(a, b)
 
 
-def _step(op, args, with_derivative):
-    """One operator on (value, owned, derivative, owned) quadruples."""
-    values = [term[0] for term in args]
-    if all(_is_scalar(v) for v in values):
+def _clamp_min(a, c, out=None):
+    return torch.clamp(a, min=c, out=out)
+
+
+def _clamp_max(a, c, out=None):
+    return torch.clamp(a, max=c, out=out)
+
+
+#: name -> (function, result is a float tensor, may write into an operand)
+_KERNELS = {
+    "add": (torch.add, True, True),
+    "sub": (torch.sub, True, True),
+    "rsub": (_rsub, True, True),
+    "mul": (torch.mul, True, True),
+    "div": (torch.div, True, True),
+    "rdiv": (_rdiv, True, True),
+    "neg": (torch.neg, True, True),
+    "abs": (torch.abs, True, True),
+    "sign": (torch.sign, True, True),
+    "sqrt": (torch.sqrt, True, True),
+    "log": (torch.log, True, True),
+    "sin": (torch.sin, True, True),
+    "cos": (torch.cos, True, True),
+    "tan": (torch.tan, True, True),
+    "sig": (torch.sigmoid, True, True),
+    "maximum": (torch.maximum, True, True),
+    "minimum": (torch.minimum, True, True),
+    "clamp_min": (_clamp_min, True, True),
+    "clamp_max": (_clamp_max, True, True),
+    "where": (_where, True, True),
+    "gt": (_gt, False, False),
+    "lt": (_lt, False, False),
+    "full": (_full, True, False),
+    "clone": (_clone, True, False),
+}
+
+
+# -- the compiler -------------------------------------------------------------------------
+
+
+class _Reg:
+    """A register of the plan: an intermediate tensor (``x`` is register 0)."""
+
+    __slots__ = ("index", "is_float")
+
+    def __init__(self, index, is_float=True):
+        self.index = index
+        self.is_float = is_float
+
+
+def _key(operand):
+    if isinstance(operand, _Reg):
+        return ("r", operand.index)
+    # Constants: 0.0 and -0.0 are different operands.
+    return ("c", operand, math.copysign(1.0, operand))
+
+
+class _Builder:
+    """Emits kernels on symbolic operands: registers or Python floats."""
+
+    def __init__(self):
+        self.x = _Reg(0)
+        self.steps = []  # (kernel name, operands, result register)
+        self._numbered = {}  # value numbering: (kernel, operand keys) -> register
+        self._negation_of = {}  # register index -> register it negates
+        self._n_registers = 1
+
+    def emit(self, kernel, *operands):
+        key = (kernel, tuple(_key(o) for o in operands))
+        found = self._numbered.get(key)
+        if found is not None:
+            return found
+        result = _Reg(self._n_registers, is_float=_KERNELS[kernel][1])
+        self._n_registers += 1
+        self.steps.append((kernel, operands, result))
+        self._numbered[key] = result
+        return result
+
+    @staticmethod
+    def is_constant(operand):
+        return not isinstance(operand, _Reg)
+
+    @staticmethod
+    def is_zero(operand):
+        return not isinstance(operand, _Reg) and operand == 0.0
+
+    # Exact arithmetic for values: folded only where IEEE gives the same bits.
+
+    def full(self, value):
+        return self.emit("full", self.x, value)
+
+    def tensor(self, operand):
+        return operand if isinstance(operand, _Reg) else self.full(operand)
+
+    def add(self, a, b):
+        if not isinstance(a, _Reg):
+            a, b = b, a
+        return self.emit("add", a, b)
+
+    def sub(self, a, b):
+        if not isinstance(a, _Reg):
+            return self.emit("rsub", b, a)
+        return self.emit("sub", a, b)
+
+    def mul(self, a, b):
+        if not isinstance(a, _Reg):
+            a, b = b, a
+        if not isinstance(b, _Reg) and b == 1.0:
+            return a  # a * 1.0 is a, bit for bit
+        return self.emit("mul", a, b)
+
+    def div(self, a, b):
+        # Plain (unprotected) division; the callers guard the denominator.
+        if not isinstance(a, _Reg):
+            return self.emit("rdiv", b, a)
+        return self.emit("div", a, b)
+
+    def where(self, condition, a, b):
+        return self.emit("where", condition, a, b)
+
+    def neg(self, a):
+        inner = self._negation_of.get(a.index)
+        if inner is not None:
+            return inner
+        result = self.emit("neg", a)
+        self._negation_of[result.index] = a
+        return result
+
+    # Derivative arithmetic: zero is the float 0.0 and short-circuits; a negated
+    # operand is folded into a subtraction, so ``cos'`` costs no extra kernel.
+
+    def d_add(self, a, b):
+        if not isinstance(a, _Reg) and not isinstance(b, _Reg):
+            return a + b
+        if not isinstance(b, _Reg) and b == 0.0:
+            return a
+        if not isinstance(a, _Reg) and a == 0.0:
+            return b
+        if isinstance(b, _Reg) and b.index in self._negation_of:
+            return self.d_sub(a, self._negation_of[b.index])
+        if isinstance(a, _Reg) and a.index in self._negation_of:
+            return self.d_sub(b, self._negation_of[a.index])
+        return self.add(a, b)
+
+    def d_sub(self, a, b):
+        if not isinstance(a, _Reg) and not isinstance(b, _Reg):
+            return a - b
+        if not isinstance(b, _Reg) and b == 0.0:
+            return a
+        if not isinstance(a, _Reg) and a == 0.0:
+            return self.d_neg(b)
+        if isinstance(b, _Reg) and b.index in self._negation_of:
+            return self.d_add(a, self._negation_of[b.index])
+        return self.sub(a, b)
+
+    def d_neg(self, a):
+        return -a if not isinstance(a, _Reg) else self.neg(a)
+
+    def d_mul(self, a, b):
+        if not isinstance(a, _Reg) and not isinstance(b, _Reg):
+            return a * b
+        if not isinstance(a, _Reg):
+            a, b = b, a
+        if not isinstance(b, _Reg):
+            if b == 0.0:
+                return 0.0
+            if b == -1.0:
+                return self.neg(a)
+            return self.mul(a, b)
+        for first, second in ((a, b), (b, a)):
+            inner = self._negation_of.get(second.index)
+            if inner is not None:
+                return self.neg(self.d_mul(first, inner))
+        return self.emit("mul", a, b)
+
+    def d_div(self, a, c):
+        """``a' / c`` for a constant ``c``."""
+        return a / c if not isinstance(a, _Reg) else self.div(a, c)
+
+    def d_where(self, condition, a, b):
+        if not isinstance(a, _Reg) and not isinstance(b, _Reg):
+            if a == b:
+                return a
+            a = self.full(a)
+        return self.emit("where", condition, a, b)
+
+    def guard(self, a):
+        """gplearn's safe entries of ``a`` and ``a`` with the others set to 1."""
+        safe = self.emit("gt", self.emit("abs", a), PROTECTION_THRESHOLD)
+        return safe, self.emit("where", safe, a, 1.0)
+
+
+def _node(builder, op, args, with_derivative):
+    """Value and derivative of one operator applied to ``args`` [(value, derivative)]."""
+    values = [v for v, _ in args]
+    if not any(isinstance(v, _Reg) for v in values):
         # A constant subtree: gplearn's own numpy semantics, in float64.
         with np.errstate(all="ignore"):
-            out = float(OPERATORS[op].numpy(*(np.float64(v) for v in values)))
-        return out, False, None, False
-    if len(args) == 1:
-        a, a_own, da, da_own = args[0]
-        if op in ("sin", "cos", "tan", "sig", "abs", "neg"):
-            return _unary(op, a, a_own, da, da_own, with_derivative)
-        if op == "sqrt":
-            value, d = _sqrt(a, da, with_derivative)
-        else:
-            value, d = _log_inv(op, a, da, with_derivative)
-        return value, True, d, d is not None
-    (a, a_own, da, da_own), (b, b_own, db, db_own) = args
-    if op in ("add", "sub"):
-        combine = _add if op == "add" else _sub
-        d, d_own = combine(da, da_own, db, db_own) if with_derivative else (None, False)
-        return (*combine(a, a_own, b, b_own), d, d_own)
-    if op == "mul":
-        d, d_own = None, False
-        if with_derivative:
-            # (a b)' = a' b + a b'; a and b are still needed, so neither is overwritten.
-            d, d_own = _add(*_mul(da, da_own, b, False), *_mul(db, db_own, a, False))
-            # A derivative that is one of the operands must survive the product.
-            a_own = a_own and d is not a
-            b_own = b_own and d is not b
-        return (*_mul(a, a_own, b, b_own), d, d_own)
-    if op == "div":
-        value, d = _div(a, da, b, db, with_derivative)
-    else:
-        value, d = _extremum(op, a, da, b, db, with_derivative)
-    return value, not _is_scalar(value), d, d is not None and not _is_scalar(d)
+            return float(OPERATORS[op].numpy(*(np.float64(v) for v in values))), 0.0
+    return OPERATORS[op].rule(builder, args, with_derivative)
 
 
-def _shared_trig(op, argument, with_derivative, memo):
-    """sin or cos of an argument shared with another sin or cos step.
+class Plan:
+    """A compiled straight-line program computing ``f(x)`` (and ``f'(x)``).
 
-    ``sin(a)`` and ``cos(a)`` are computed once per argument and handed out as
-    shared (not owned) tensors: the value of one step is the derivative factor
-    of the other.
+    Attributes
+    ----------
+    steps : tuple
+        ``(kernel name, operand slots, result slot, slot to overwrite or -1,
+        slots to release)`` per step.  Slot 0 is ``x``; constant slots hold
+        Python floats.
+    outputs : tuple of int
+        Slots of the value and, if compiled with the derivative, of ``f'(x)``.
     """
-    a, _, da, da_own = argument
-    if _is_scalar(a):
-        return _step(op, (argument,), with_derivative)
-    kernels = memo.get(id(a))
-    if kernels is None:
-        # ``a`` is kept in the entry so its id cannot be reused by another tensor.
-        kernels = memo[id(a)] = {"a": a}
-    needed = [op] + (["cos" if op == "sin" else "sin"]
-                     if with_derivative and da is not None else [])
-    for name in needed:
-        if name not in kernels:
-            kernels[name] = torch.sin(a) if name == "sin" else torch.cos(a)
-    value = kernels[op]
-    if len(needed) == 1:
-        return value, False, None, False
-    factor = (kernels["cos"], False) if op == "sin" else _neg(kernels["sin"], False)
-    d, d_own = _mul(da, da_own, *factor)
-    return value, False, d, d_own
+
+    __slots__ = ("steps", "outputs", "_template", "_run")
+
+    def __init__(self, steps, outputs, template):
+        self.steps = steps
+        self.outputs = outputs
+        self._template = template
+        self._run = tuple((_KERNELS[name][0], operands, result, out, free)
+                          for name, operands, result, out, free in steps)
+
+    def __call__(self, x):
+        slots = list(self._template)
+        slots[0] = x
+        for function, operands, result, out, free in self._run:
+            slots[result] = function(*[slots[i] for i in operands],
+                                     out=None if out < 0 else slots[out])
+            for i in free:
+                slots[i] = None
+        return tuple(slots[i] for i in self.outputs)
+
+    def kernel_counts(self):
+        """How many times each kernel runs per call (for tests and the speed page)."""
+        counts = {}
+        for name, *_ in self.steps:
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def __len__(self):
+        return len(self.steps)
 
 
-def guard(a):
-    """Mask of entries gplearn treats as safe, and ``a`` with the others set to 1.
+def compile_plan(formula, constants=None, *, with_derivative):
+    """Compile a collapsed formula into a :class:`Plan`.
 
-    Computing ``1 / a`` on the masked-out entries and discarding them with
-    ``torch.where`` would still send ``0 * inf = nan`` into the gradient, so
-    the unsafe entries are replaced before the division or logarithm.
+    Parameters
+    ----------
+    formula : Formula
+        A formula in the single variable ``x``.
+    constants : sequence of float, optional
+        Values of the formula's constants in pre-order (default: its own).
+    with_derivative : bool
+        Whether the plan also computes ``f'(x)``.
+
+    Returns
+    -------
+    Plan
+        Called on a tensor ``x`` it returns ``(f(x),)`` or ``(f(x), f'(x))``:
+        new tensors of ``x``'s shape and dtype that share no memory with
+        ``x``, with each other, or with anything the plan keeps.
     """
-    safe = torch.abs(a) > PROTECTION_THRESHOLD
-    return safe, torch.where(safe, a, torch.ones_like(a))
+    if formula.variables - {"x"}:
+        raise ValueError(
+            f"SymbolicActivation needs a formula in the single variable x, got "
+            f"variable {sorted(formula.variables - {'x'})[0]!r} in {formula}; call "
+            "formula.collapse() first."
+        )
+    values = list(formula.constants if constants is None else constants)
+    if len(values) != len(formula.constants):
+        raise ValueError(f"expected {len(formula.constants)} constants, got {len(values)}")
+    builder = _Builder()
+    result = _evaluate_symbolically(builder, formula, iter(float(v) for v in values),
+                                    with_derivative)
+    return _finish(builder, result, with_derivative)
 
 
-def sqrt_slope(a):
-    """d sqrt(|a|) / da, taken at the threshold below ``|a| = 0.001`` so it stays finite."""
-    return torch.sign(a) * 0.5 / torch.sqrt(torch.clamp(torch.abs(a), min=PROTECTION_THRESHOLD))
+def _evaluate_symbolically(builder, formula, constants, with_derivative):
+    """Fold the prefix tokens bottom-up into (value, derivative) symbols.
 
-
-def _scale(d, t):
-    """``d * t`` without in-place work (for the rarely used operators)."""
-    return _mul(d, False, t, False)[0]
-
-
-def _sqrt(a, da, with_derivative):
-    value = torch.sqrt(torch.abs(a))
-    if not with_derivative or da is None:
-        return value, None
-    return value, _scale(da, sqrt_slope(a))
-
-
-def _extremum(op, a, da, b, db, with_derivative):
-    like = b if _is_scalar(a) else a
-    a_t, b_t = (torch.full_like(like, v) if _is_scalar(v) else v for v in (a, b))
-    value = torch.maximum(a_t, b_t) if op == "max" else torch.minimum(a_t, b_t)
-    if not with_derivative or (da is None and db is None):
-        return value, None
-    first = a_t > b_t if op == "max" else a_t < b_t
-    second = b_t > a_t if op == "max" else b_t < a_t
-    # Ties split the gradient evenly, as autograd does for torch.maximum.
-    da_t, db_t = (torch.zeros_like(value) if d is None
-                  else torch.full_like(value, d) if _is_scalar(d) else d for d in (da, db))
-    d = torch.where(first, da_t, torch.where(second, db_t, 0.5 * (da_t + db_t)))
-    return value, d
-
-
-def _div(a, da, b, db, with_derivative):
-    if _is_scalar(b):
-        if abs(b) > PROTECTION_THRESHOLD:
-            return a / b, _scale(da, 1.0 / b) if with_derivative else None
-        return torch.ones_like(a), None
-    safe, b_safe = guard(b)
-    value = torch.where(safe, a / b_safe, torch.ones_like(b_safe))
-    if not with_derivative:
-        return value, None
-    # (a / b)' = (a' b - a b') / b**2 = (a' - value * b') / b on the safe branch.
-    numerator = _sub(da, False, _scale(db, value), False)[0]
-    if numerator is None:
-        return value, None
-    d = numerator / b_safe
-    return value, torch.where(safe, d, torch.zeros_like(value))
-
-
-def _log_inv(op, a, da, with_derivative):
-    safe, a_safe = guard(a)
-    if op == "log":
-        value = torch.where(safe, torch.log(torch.abs(a_safe)), torch.zeros_like(a_safe))
-        slope = 1.0 / a_safe
-    else:
-        inverse = 1.0 / a_safe
-        value = torch.where(safe, inverse, torch.zeros_like(a_safe))
-        slope = -inverse * inverse
-    if not with_derivative or da is None:
-        return value, None
-    return value, torch.where(safe, _scale(da, slope), torch.zeros_like(value))
-
-
-def evaluate(tape, x, constants, with_derivative=False):
-    """Run the tape on tensor ``x``; returns ``(f(x), f'(x) or None)``.
-
-    ``constants`` is a sequence of Python floats (folded into scalar
-    arithmetic).  The results always have the shape and dtype of ``x`` and
-    never share memory with it.
+    The tokens are in prefix order, so the constants come in pre-order.
     """
-    stack = []
-    slots = {}
-    memo = None  # sin/cos kernels of shared arguments, for the step after ("memo", 0)
-    shared_next = False
-    for op, arg in tape:
-        shared_next_now, shared_next = shared_next, False
-        if op == "x":
-            stack.append((x, False, 1.0, False))
-        elif op == "const":
-            stack.append((float(constants[arg]), False, None, False))
-        elif op == "store":
-            # Shared from now on: no step may overwrite it in place.
-            value, _, derivative, _ = stack[-1]
-            stack[-1] = slots[arg] = (value, False, derivative, False)
-        elif op == "load":
-            stack.append(slots[arg])
-        elif op == "memo":
-            memo = {} if memo is None else memo
-            shared_next = True
+    pending = []  # [operator name, collected arguments]
+    for kind, payload in formula._tokens:
+        if kind == "op":
+            pending.append((payload, []))
             continue
-        elif shared_next_now:
-            stack.append(_shared_trig(op, stack.pop(), with_derivative, memo))
-        elif arg == 1:
-            stack.append(_step(op, (stack.pop(),), with_derivative))
+        term = (builder.x, 1.0) if kind == "var" else (next(constants), 0.0)
+        while pending:
+            name, args = pending[-1]
+            args.append(term)
+            if len(args) < OPERATORS[name].arity:
+                break
+            pending.pop()
+            term = _node(builder, name, args, with_derivative)
         else:
-            second = stack.pop()
-            stack.append(_step(op, (stack.pop(), second), with_derivative))
-    value, _, derivative, _ = stack[-1]
-    if _is_scalar(value):
-        value = torch.full_like(x, value)
-    elif value is x:
-        value = x.clone()
-    if not with_derivative:
-        return value, None
-    if derivative is None:
-        derivative = torch.zeros_like(x)
-    elif _is_scalar(derivative):
-        derivative = torch.full_like(x, derivative)
-    elif derivative is value:
-        # Backward multiplies the derivative in place; the output must survive.
-        derivative = derivative.clone()
-    return value, derivative
+            return term
+    raise ValueError("incomplete formula")  # pragma: no cover (tokens are validated)
+
+
+def _finish(builder, result, with_derivative):
+    value, derivative = result
+    # Outputs are new tensors: never x, never each other (backward overwrites f').
+    if not isinstance(value, _Reg):
+        value = builder.full(value)
+    elif value is builder.x:
+        value = builder.emit("clone", value)
+    outputs = [value]
+    if with_derivative:
+        if not isinstance(derivative, _Reg):
+            derivative = builder.emit("full", builder.x, float(derivative))
+        if derivative is builder.x or derivative is value:
+            derivative = builder.emit("clone", derivative)
+        outputs.append(derivative)
+    return _allocate(builder, outputs)
+
+
+def _allocate(builder, outputs):
+    """Drop dead steps, then decide in-place writes and releases by liveness."""
+    needed = {r.index for r in outputs}
+    live_steps = []
+    for kernel, operands, result in reversed(builder.steps):
+        if result.index in needed:
+            live_steps.append((kernel, operands, result))
+            needed.update(o.index for o in operands if isinstance(o, _Reg))
+    live_steps.reverse()
+
+    # Slots: 0 is x, then one per constant operand, then one per result.
+    template, constant_slot, slot_of = [None], {}, {0: 0}
+    for _, operands, _ in live_steps:
+        for o in operands:
+            if not isinstance(o, _Reg) and _key(o) not in constant_slot:
+                constant_slot[_key(o)] = len(template)
+                template.append(o)
+    for _, _, result in live_steps:
+        slot_of[result.index] = len(template)
+        template.append(None)
+
+    last_use = {}
+    for position, (_, operands, _) in enumerate(live_steps):
+        for o in operands:
+            if isinstance(o, _Reg):
+                last_use[o.index] = position
+    for r in outputs:
+        last_use[r.index] = math.inf
+
+    steps = []
+    for position, (kernel, operands, result) in enumerate(live_steps):
+        _, result_is_float, may_overwrite = _KERNELS[kernel]
+        dying = [o.index for o in dict.fromkeys(
+            o for o in operands if isinstance(o, _Reg)) if last_use[o.index] == position]
+        target = -1
+        if may_overwrite:
+            for o in operands:
+                if (isinstance(o, _Reg) and o.index != 0 and o.is_float == result_is_float
+                        and last_use[o.index] == position):
+                    target = o.index
+                    break
+        operand_slots = tuple(slot_of[o.index] if isinstance(o, _Reg)
+                              else constant_slot[_key(o)] for o in operands)
+        if target >= 0:
+            # The result lives in the operand's memory, so it takes the operand's slot.
+            slot_of[result.index] = slot_of[target]
+        free = tuple(slot_of[i] for i in dying if i != 0 and i != target)
+        steps.append((kernel, operand_slots, slot_of[result.index],
+                      slot_of[target] if target >= 0 else -1, free))
+    return Plan(tuple(steps), tuple(slot_of[r.index] for r in outputs), tuple(template))
 
 
 class FormulaFunction(torch.autograd.Function):
     """Autograd op for a formula: forward mode inside, one multiply in backward.
 
-    The backward pass multiplies the saved derivative in place (a fresh
-    tensor per call costs more than the multiplication on small batches), so
-    the graph can be walked backwards once; a second walk (``retain_graph``)
-    raises instead of returning a wrong gradient.
+    ``plans`` is ``(value plan, value-and-derivative plan)``.  The backward
+    pass multiplies the saved derivative in place (a fresh tensor per call
+    costs more than the multiplication on small batches), so the graph can be
+    walked backwards once; a second walk (``retain_graph``) raises instead of
+    returning a wrong gradient.
     """
 
     @staticmethod
-    def forward(ctx, x, tape, constants):
-        needs_grad = ctx.needs_input_grad[0]
-        value, derivative = evaluate(tape, x, constants, with_derivative=needs_grad)
-        if needs_grad:
-            ctx.save_for_backward(derivative)
-            ctx.consumed = False
+    def forward(ctx, x, plans):
+        if not ctx.needs_input_grad[0]:
+            (value,) = plans[0](x)
+            return value
+        value, derivative = plans[1](x)
+        ctx.save_for_backward(derivative)
+        ctx.consumed = False
         return value
 
     @staticmethod
@@ -433,4 +490,4 @@ class FormulaFunction(torch.autograd.Function):
             )
         ctx.consumed = True
         (derivative,) = ctx.saved_tensors
-        return derivative.mul_(grad_output), None, None
+        return derivative.mul_(grad_output), None

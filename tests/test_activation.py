@@ -9,7 +9,6 @@ from torch import nn
 
 from sksymact import Formula, SymbolicActivation
 from sksymact._activation import TORCH_OPERATORS, resolve_activation
-from sksymact._tape import compile_tape
 from sksymact._formula import OPERATORS
 
 # Inputs on both sides of gplearn's protection threshold and far from it.
@@ -72,7 +71,17 @@ def test_gradients_are_finite_for_every_operator(op, dtype):
     formula = Formula.apply(op, *[Formula.variable("x")] * arity)
     y = SymbolicActivation(formula).to(dtype)(x)
     (grad,) = torch.autograd.grad(y.sum(), x)
-    assert torch.isfinite(y).all() or op == "tan" and torch.isfinite(y).sum() > 0
+    finite = torch.isfinite(y).numpy()
+    if op == "tan":
+        # tan, unprotected as in gplearn, is finite exactly where numpy's tan of
+        # the same floats is.  Its poles, the odd multiples of pi/2, are no float:
+        # the float nearest pi/2 (in SPECIAL) gives 1.6e16 in float64 and -2.3e7
+        # in float32, so here both are finite everywhere -- an activation that
+        # turned near-poles into inf or nan fails.
+        expected = np.isfinite(np.tan(x.detach().numpy()))
+        np.testing.assert_array_equal(finite, expected, err_msg=f"tan in {dtype}")
+    else:
+        assert finite.all(), f"{op}: non-finite value at {x[~torch.isfinite(y)]}"
     assert torch.isfinite(grad).all(), f"{op}: non-finite gradient at {x[~torch.isfinite(grad)]}"
 
 
@@ -214,6 +223,24 @@ DISCOVERED = [
 ]
 
 
+def _has_repeated_subtree(formula):
+    """A subtree that recurs, or an argument shared by a sin and a cos."""
+    seen, trig_arguments, stack = set(), set(), [formula]
+    while stack:
+        node = stack.pop()
+        if node.kind == "op":
+            if node in seen:
+                return True
+            seen.add(node)
+            if node.op in ("sin", "cos"):
+                (argument,) = node.children
+                if argument in trig_arguments:
+                    return True
+                trig_arguments.add(argument)
+            stack.extend(node.children)
+    return False
+
+
 def _tree_autograd(formula, x):
     """The formula evaluated node by node with autograd: no tape, nothing shared."""
     if formula.kind == "var":
@@ -227,8 +254,9 @@ def _tree_autograd(formula, x):
 def test_shared_subexpressions_give_autograd_values_and_gradients(learnable):
     x_np = np.random.RandomState(3).uniform(-4, 4, size=200)
     formulas = [Formula.parse(t) for t in DISCOVERED]
+    # Random formulas in which a subtree recurs once collapsed.
     formulas += [f for f in _random_collapsed_formulas(1500, seed=9)
-                 if any(step[0] in ("load", "memo") for step in compile_tape(f))]
+                 if _has_repeated_subtree(f)]
     assert len(formulas) > 60
     for formula in formulas:
         act = SymbolicActivation(formula, learnable_constants=learnable).double()
@@ -267,13 +295,18 @@ def test_shared_sin_and_cos_are_computed_once(text, n_sin, n_cos):
     assert calls == {"sin": n_sin, "cos": n_cos}
 
 
-def test_old_pickles_get_the_new_tape():
+def test_old_pickles_get_the_new_plan():
     act = SymbolicActivation("sub(sin(x), abs(sub(sin(x), cos(x))))")
-    old = copy.copy(act.__dict__)
+    old = {k: v for k, v in act.__dict__.items() if k not in ("_plans", "_plans_key")}
     old["_tape"] = (("x", 0), ("sin", 1), ("x", 0), ("sin", 1), ("x", 0), ("cos", 1),
                     ("sub", 2), ("abs", 1), ("sub", 2))  # what 0.1.0.dev0 compiled
+    old["_constant_values"] = ()
+    state = pickle.dumps(act)
+    act.__dict__.clear()
     act.__dict__.update(old)
-    loaded = pickle.loads(pickle.dumps(act))
-    assert loaded._tape == compile_tape(act.formula)
-    x = torch.randn(20, dtype=torch.float64)
-    torch.testing.assert_close(loaded.double()(x), _tree_autograd(act.formula, x))
+    legacy = pickle.dumps(act)
+    for blob in (state, legacy):
+        loaded = pickle.loads(blob)
+        assert not hasattr(loaded, "_tape") and not hasattr(loaded, "_constant_values")
+        x = torch.randn(20, dtype=torch.float64)
+        torch.testing.assert_close(loaded.double()(x), _tree_autograd(loaded.formula, x))

@@ -180,8 +180,8 @@ def test_activation_specs(binary_data, spec, expected_type, expected_formula):
     [
         ("cos(", ValueError, "neither one of"),
         ("__import__('os')", ValueError, "neither one of"),
-        (3, TypeError, "constant activation"),
-        ([1, 2], TypeError, "not understood"),
+        (3, TypeError, "'activation' parameter .* must be an instance of 'str'"),
+        ([1, 2], TypeError, "'activation' parameter"),
     ],
 )
 def test_bad_activation_specs(binary_data, spec, error, match):

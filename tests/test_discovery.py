@@ -30,7 +30,7 @@ def test_defaults_are_the_papers():
 
 
 def test_fitted_attributes_are_consistent(fitted, cancer):
-    X, _ = cancer
+    X, y = cancer
     program = Formula.parse(fitted.program_)
     assert program.collapse() == fitted.formula_
     assert fitted.formula_.variables == frozenset({"x"})
@@ -38,11 +38,36 @@ def test_fitted_attributes_are_consistent(fitted, cancer):
     assert fitted.expression_ == fitted.formula_.to_sympy()
     assert isinstance(fitted.activation_, SymbolicActivation)
     assert fitted.activation_.formula == fitted.formula_
-    assert np.isfinite(fitted.fitness_) and fitted.fitness_ > 0
     assert fitted.n_features_in_ == X.shape[1]
     # gplearn's own best program, unless it was degenerate and skipped.
     if fitted.n_degenerate_skipped_ == 0:
         assert Formula.from_gplearn(fitted.gp_._program.program) == program
+        assert fitted.fitness_ == fitted.gp_._program.raw_fitness_
+
+    # fitness_ is the log loss of the chosen program on the rows the search saw.
+    # The same seed repeats the search; a spy keeps those rows.
+    seen = []
+
+    class Spy(SymbolicActivationDiscoverer):
+        def _search(self, X, y, seed):
+            seen.append((X.copy(), y.copy()))
+            return super()._search(X, y, seed)
+
+    spy = Spy(**SMALL, random_state=0).fit(X, y)
+    assert spy.program_ == fitted.program_ and spy.fitness_ == fitted.fitness_
+    X_seen, y_seen = seen[-1]
+
+    def log_loss(probability):
+        # As gplearn computes it: p and 1 - p each clipped to [1e-15, 1 - 1e-15].
+        p, q = (np.clip(v, 1e-15, 1 - 1e-15) for v in (probability, 1 - probability))
+        return -np.mean(y_seen * np.log(p) + (1 - y_seen) * np.log(q))
+
+    # gplearn's classifier: the sigmoid of the program, every row weighted 1
+    # (max_samples=1.0).
+    assert fitted.fitness_ == pytest.approx(
+        log_loss(1 / (1 + np.exp(-program(X_seen)))), rel=1e-12)
+    # And it beats the constant prior of those rows by far (0.27 against 0.66 here).
+    assert fitted.fitness_ < 0.8 * log_loss(np.full(len(y_seen), y_seen.mean()))
 
 
 def test_transform_applies_the_formula_to_standardized_features(fitted, cancer):
@@ -103,11 +128,30 @@ def test_degenerate_formulas_are_rejected_or_flagged(cancer):
     X, y = cancer
     # With only add and sub every program is linear in x.
     linear_only = dict(SMALL, function_set=("add", "sub"), random_state=0)
-    with pytest.raises(ValueError, match="constant or linear"):
+    with pytest.raises(ValueError, match="constant, affine or nearly affine"):
         SymbolicActivationDiscoverer(**linear_only).fit(X, y)
-    with pytest.warns(DegenerateFormulaWarning, match="constant or linear"):
+    with pytest.warns(DegenerateFormulaWarning, match="constant, affine or nearly affine"):
         disc = SymbolicActivationDiscoverer(**linear_only, reject_degenerate=False).fit(X, y)
-    assert disc.formula_.is_linear()
+    assert disc.formula_.is_linear() and disc.nonlinearity_ == 0.0
+
+
+def test_nearly_affine_formulas_are_degenerate_below_the_threshold(cancer):
+    """min_nonlinearity decides; the threshold is compared with Formula.nonlinearity."""
+    X, y = cancer
+    params = dict(SMALL, random_state=0)
+    strict = SymbolicActivationDiscoverer(**params, min_nonlinearity=0.0).fit(X, y)
+    value = strict.nonlinearity_
+    assert value == strict.formula_.nonlinearity() and 0 < value < 1
+    # The same search, with the threshold just above what it found: that
+    # formula is passed over (or the search fails, if nothing better exists).
+    above = SymbolicActivationDiscoverer(**params, min_nonlinearity=min(1.0, value * 1.01))
+    try:
+        above.fit(X, y)
+    except ValueError as exc:
+        assert "min_nonlinearity" in str(exc)
+    else:
+        assert above.formula_ != strict.formula_ and above.nonlinearity_ >= value * 1.01
+        assert above.n_degenerate_skipped_ > strict.n_degenerate_skipped_
 
 
 def test_degenerate_best_program_is_replaced_by_the_next_best(cancer):

@@ -394,7 +394,7 @@ def test_ast_whitelist_rejects_even_without_character_screen(text):
 
 def test_module_source_never_evaluates_text_and_imports_are_light(tmp_path):
     banned = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "lambdify"}
-    for path in (SRC / "_formula.py", SRC / "_formula_parse.py"):
+    for path in (SRC / "_formula.py", SRC / "_formula_parse.py", SRC / "_operators.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -405,12 +405,13 @@ def test_module_source_never_evaluates_text_and_imports_are_light(tmp_path):
                for a in n.names}
         top |= {n.module.split(".")[0] for n in tree.body
                 if isinstance(n, ast.ImportFrom) and n.level == 0}
-        assert top <= {"ast", "math", "re", "time", "types", "dataclasses", "typing", "numpy"}
+        assert top <= {"ast", "math", "re", "types", "dataclasses", "typing", "numpy",
+                       "functools", "collections"}
     # import the two files as a stand-alone package, away from sksymact/__init__.py
     pkg = tmp_path / "probe_pkg"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    for name in ("_formula.py", "_formula_parse.py"):
+    for name in ("_formula.py", "_formula_parse.py", "_operators.py"):
         (pkg / name).write_text((SRC / name).read_text())
     probe = ("import sys\nimport probe_pkg._formula as m\n"
              "assert m.Formula.parse('x*cos(x)')(0.0) == 0.0\n"
@@ -584,15 +585,19 @@ def test_protected_sympy_matches_numpy(text):
     ("mul(cos(x), x)", False, False), ("abs(x)", False, False), ("sin(x)", False, False),
     ("add(mul(x, 2), sub(0.5, x))", False, True), ("div(x, x)", True, True),
     ("neg(neg(x))", False, True), ("max(x, x)", False, True),
-    ("mul(x, inv(x))", False, False),          # protected: 0 at x = 0, 1 elsewhere
+    # The operating range is N(0, 1) on [-6, 6]; isolated points weigh nothing.
+    ("mul(x, inv(x))", True, True),            # 1 everywhere except exactly at 0
     ("inv(sub(x, x))", True, True),            # plain 1/0, protected 0
-    ("max(x, 20)", False, False),              # flat on [-10, 10] only
-    ("log(mul(x, 1e-9))", False, False),       # protected 0 on [-1e6, 1e6] only
-    ("mul(x, inv(mul(x, 1e-6)))", False, False),
-    ("abs(mul(x, 1e-15))", False, False),
+    ("max(x, 20)", True, True),                # 20 on the whole operating range
+    ("max(x, 3)", False, False),               # a kink inside it
+    ("log(mul(x, 1e-9))", True, True),         # protected 0 on [-1e6, 1e6]
+    ("mul(x, inv(mul(x, 1e-6)))", True, True),
+    ("abs(mul(x, 1e-15))", True, True),        # a variation no layer after it can use
+    ("abs(mul(x, 1e-3))", False, False),
     ("log(mul(sin(x), 0.0001))", True, True),  # protection is active everywhere
     ("sub(mul(add(x, 1), add(x, 1)), add(mul(x, x), add(mul(2, x), 1)))", True, True),
     ("sub(add(sin(x)**2, cos(x)**2), 1)", True, True),
+    ("mul(1000, max(0, sub(0.004, abs(sub(x, 5.005)))))", False, False),  # a narrow bump
     ("add(X0, mul(X1, 3))", False, True), ("mul(X0, X1)", False, False),
     ("sub(X0, X0)", True, True), ("add(x, X4)", False, True),
 ])
@@ -602,11 +607,59 @@ def test_is_constant_is_linear(text, constant, linear):
     assert f.is_linear() is linear
 
 
-def test_is_linear_large_tree_uses_numeric_only():
+def test_is_linear_large_tree():
     f = P("+".join(["x"] * 70))
     assert f.size > 60 and f.is_linear() and not f.is_constant()
     g = P("+".join(["sin(x)"] * 40))
     assert not g.is_linear()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x", 0.0), ("add(mul(3, x), 2)", 0.0), ("0.5", 0.0),
+    # Even functions: the best affine fit under N(0, 1) is flat.
+    ("cos(x)", 1.0), ("abs(x)", 1.0), ("mul(x, x)", 1.0), ("sub(cos(x), 0.276)", 1.0),
+    # x cos(x) is odd but uncorrelated with x: E[x^2 cos x] = 0 under N(0, 1).
+    ("mul(x, cos(x))", 1.0),
+    # 1 - R^2 with E[x sin x] = e^-1/2, Var(sin x) = (1 - e^-2) / 2.
+    ("sin(x)", 1 - np.exp(-1) / ((1 - np.exp(-2)) / 2)),
+    ("add(mul(6, x), sin(x))", ((1 - np.exp(-2)) / 2 - np.exp(-1))
+     / (36 + 12 * np.exp(-0.5) + (1 - np.exp(-2)) / 2)),
+    # ReLU: 1 - R^2 = 1 - (1/4) / (1/2 - 1/(2 pi)).
+    ("max(x, 0)", 1 - 0.25 / (0.5 - 1 / (2 * np.pi))),
+])
+def test_nonlinearity_matches_the_gaussian_closed_form(text, expected):
+    assert P(text).nonlinearity() == pytest.approx(expected, abs=2e-6)
+
+
+def test_nonlinearity_is_invariant_under_the_layers_around_an_activation():
+    base = P("add(sin(x), mul(0.3, x))").nonlinearity()
+    # a * f(x) + b: the Linear layer after the activation absorbs it.
+    assert P("add(mul(-4.0, add(sin(x), mul(0.3, x))), 7.5)").nonlinearity() \
+        == pytest.approx(base, rel=1e-9)
+    assert 0 < base < 1
+
+
+def test_nonlinearity_is_nan_when_the_formula_is_not_finite_on_the_range():
+    huge = P("mul(mul(mul(x, 1e200), 1e200), x)")
+    assert np.isnan(huge.nonlinearity()) and not huge.is_linear() and not huge.is_constant()
+
+
+def test_degeneracy_decisions_take_no_time_budget():
+    """The same answer whatever the machine's load: no clock is read."""
+    import time
+
+    formulas = [P(t) for t in ("max(x, 20)", "mul(1000, max(0, sub(0.004, abs(sub(x, 5.005)))))",
+                               "mul(cos(x), x)", "add(x, mul(1e-12, sin(x)))")]
+    first = [(f.is_constant(), f.is_linear(), f.nonlinearity()) for f in formulas]
+    real_monotonic = time.monotonic
+    try:  # a clock that jumps a minute per call, as on a machine that stalls
+        ticks = iter(range(0, 10**9, 60))
+        time.monotonic = lambda: float(next(ticks))
+        again = [(f.is_constant(), f.is_linear(), f.nonlinearity()) for f in formulas]
+    finally:
+        time.monotonic = real_monotonic
+    assert again == first
+    assert first[0][:2] == (True, True) and first[1][:2] == (False, False)
 
 
 # A grammar-shaped alphabet: random text that is often almost a formula, plus
