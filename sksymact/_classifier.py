@@ -19,8 +19,8 @@ from ._formula import Formula
 from ._metrics import count_params
 from ._mlp import MLP
 from ._parallel import limit_torch_threads
-from ._training import BatchIterator, FiniteLossGuard, TensorDataset
 from ._persistence import VersionedPickleMixin
+from ._training import BatchIterator, FiniteLossGuard, TensorDataset
 
 __all__ = ["HybridTransferClassifier"]
 

@@ -1,17 +1,21 @@
 """Tests of sksymact.datasets: the UCI loaders and the collider simulation.
 
 Tests marked by the ``real_home`` fixture read the UCI copies from the folder
-named by the SKSYMACT_DATA environment variable and are skipped without it.
+named by the SKSYMACT_DATA environment variable; without it they are skipped,
+and in CI they fail (``uci_data_home`` in conftest.py).
 Every other test builds its own data folder under ``tmp_path``; the network
 is replaced by in-memory fakes, and any real network access fails.
 """
 
+import dataclasses
 import doctest
 import functools
 import gzip
 import io
 import os
+import pathlib
 import urllib.error
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -22,19 +26,23 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sksymact import datasets
 from sksymact.datasets import (
+    _base,
+    _collider,
+    _covertype,
+    _csv_parser,
+    _download,
+    _higgs,
+    _spambase,
     fetch_covertype,
     fetch_higgs,
     fetch_spambase,
     get_data_home,
     make_collider_events,
 )
-from sksymact.datasets import _base, _collider, _uci
-
-REAL_FILES = ("HIGGS-5000.csv.gz", "covtype-20000.data.gz", "spambase.data")
-
 
 # --------------------------------------------------------------------------
 # fixtures and helpers
@@ -95,22 +103,17 @@ def no_network(monkeypatch):
     def no_sklearn_download(data_home, download_if_missing):
         raise urllib.error.URLError("network is unreachable (simulated)")
 
-    monkeypatch.setattr(_uci, "_fetch_sklearn_covtype", no_sklearn_download)
+    monkeypatch.setattr(_covertype, "_fetch_sklearn_covtype", no_sklearn_download)
 
 
 @pytest.fixture(scope="module")
-def real_home():
-    home = os.environ.get("SKSYMACT_DATA")
-    if not home:
-        pytest.skip("SKSYMACT_DATA is not set: no folder with the UCI files")
-    missing = [f for f in REAL_FILES if not os.path.isfile(os.path.join(home, f))]
-    if missing:
-        pytest.skip(f"SKSYMACT_DATA folder lacks {', '.join(missing)}")
-    return home
+def real_home(uci_data_home):
+    # Skips without the folder, fails in CI (conftest.py).
+    return uci_data_home
 
 
 @pytest.fixture(scope="module")
-def real_covtype(real_home):
+def real_covertype(real_home):
     return fetch_covertype(
         data_home=real_home, binary=False, download_if_missing=False
     )
@@ -282,33 +285,33 @@ def test_higgs_real_as_frame(real_home):
     assert X.shape == (50, 28) and y.shape == (50,)
 
 
-def test_covertype_real_counts(real_home, real_covtype):
-    assert real_covtype.data.shape == (20000, 54)
-    assert real_covtype.data.dtype == np.float64
-    assert np.bincount(real_covtype.target, minlength=8)[1:].tolist() == [
+def test_covertype_real_counts(real_home, real_covertype):
+    assert real_covertype.data.shape == (20000, 54)
+    assert real_covertype.data.dtype == np.float64
+    assert np.bincount(real_covertype.target, minlength=8)[1:].tolist() == [
         2942, 6022, 2160, 2160, 2396, 2160, 2160,
     ]  # fmt: skip
-    assert real_covtype.target_names[1] == "Lodgepole Pine"
-    assert len(real_covtype.target_names) == 7
+    assert real_covertype.target_names[1] == "Lodgepole Pine"
+    assert len(real_covertype.target_names) == 7
     # The first row of covtype.data.
-    assert real_covtype.data[0, :3].tolist() == [2596, 51, 3]
-    assert real_covtype.target[0] == 5
+    assert real_covertype.data[0, :3].tolist() == [2596, 51, 3]
+    assert real_covertype.target[0] == 5
     # Exactly one wilderness area and one soil type per row.
-    assert (real_covtype.data[:, 10:14].sum(axis=1) == 1).all()
-    assert (real_covtype.data[:, 14:].sum(axis=1) == 1).all()
-    names = real_covtype.feature_names
+    assert (real_covertype.data[:, 10:14].sum(axis=1) == 1).all()
+    assert (real_covertype.data[:, 14:].sum(axis=1) == 1).all()
+    names = real_covertype.feature_names
     assert len(names) == 54 and names[0] == "Elevation"
     assert names[10] == "Wilderness_Area_0" and names[-1] == "Soil_Type_39"
 
     binary = fetch_covertype(data_home=real_home, download_if_missing=False)
     assert binary.target_names == ["other", "lodgepole_pine"]
     assert int(binary.target.sum()) == 6022
-    np.testing.assert_array_equal(binary.target, (real_covtype.target == 2).astype(int))
+    np.testing.assert_array_equal(binary.target, (real_covertype.target == 2).astype(int))
     assert "doi.org/10.24432/C50K5N" in binary.DESCR
     assert "class mix unlike the full file" in " ".join(binary.DESCR.split())
 
 
-def test_covertype_real_random_subsample(real_home, real_covtype):
+def test_covertype_real_random_subsample(real_home, real_covertype):
     def draw(seed):
         return fetch_covertype(
             data_home=real_home,
@@ -328,7 +331,7 @@ def test_covertype_real_random_subsample(real_home, real_covtype):
     assert not np.array_equal(X0, X1)
     # Every drawn row is a row of the cached file, with its own label, and
     # no row is drawn twice.
-    full = np.column_stack([real_covtype.data, real_covtype.target])
+    full = np.column_stack([real_covertype.data, real_covertype.target])
     drawn = np.column_stack([X0, y0])
     full_rows = {row.tobytes(): i for i, row in enumerate(full)}
     positions = [full_rows.get(row.tobytes()) for row in drawn]
@@ -428,6 +431,31 @@ def test_n_samples_larger_than_dataset(tmp_path):
         fetch_higgs(data_home=tmp_path, n_samples=11_000_001)
     with pytest.raises(ValueError, match="581,012"):
         fetch_covertype(data_home=tmp_path, n_samples=600_000)
+
+
+def test_fetch_higgs_takes_no_random_state(tmp_path):
+    # HIGGS rows are the leading rows of the file: a seed would be ignored.
+    with pytest.raises(TypeError, match="random_state"):
+        fetch_higgs(data_home=tmp_path, random_state=0, download_if_missing=False)
+
+
+@pytest.mark.parametrize(
+    "fetch, kwargs",
+    [
+        (fetch_higgs, {"download_if_missing": "no"}),
+        (fetch_higgs, {"as_frame": 1}),
+        (fetch_higgs, {"data_home": 3}),
+        (fetch_covertype, {"binary": None}),
+        (fetch_covertype, {"random_state": "seed"}),
+        (fetch_spambase, {"return_X_y": "yes"}),
+        # Checked even though no subsample is drawn.
+        (fetch_spambase, {"random_state": -1}),
+    ],
+)
+def test_parameters_are_validated_before_any_file_is_read(tmp_path, fetch, kwargs):
+    (name,) = kwargs
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of {fetch.__name__}"):
+        fetch(**{"data_home": tmp_path, "download_if_missing": False, **kwargs})
 
 
 # --------------------------------------------------------------------------
@@ -560,7 +588,7 @@ def test_higgs_fake_download_streams_only_the_rows_needed(tmp_path, monkeypatch)
     network = FakeNetwork(payload)
     monkeypatch.setattr(_base, "_urlopen", network)
     bunch = fetch_higgs(data_home=tmp_path / "cache", n_samples=25)
-    assert network.calls == [(_uci.HIGGS_URL, _base.DOWNLOAD_TIMEOUT)]
+    assert network.calls == [(_higgs.HIGGS_URL, _base.DOWNLOAD_TIMEOUT)]
     # Reading stopped early: most of the remote file was never fetched.
     assert network.stream.bytes_sent < len(payload) / 2
     np.testing.assert_array_equal(bunch.data, values[:25])
@@ -595,6 +623,45 @@ def test_higgs_download_interrupted_leaves_no_complete_looking_file(tmp_path, mo
     assert visible_files(tmp_path) == []
 
 
+def test_higgs_full_download_keeps_the_remote_bytes(tmp_path, monkeypatch):
+    _, values, labels, payload = higgs_3000()
+    monkeypatch.setattr(_base, "_urlopen", FakeNetwork(payload))
+    # The rows are checked while they arrive: a full file of the wrong size
+    # is refused and not kept.
+    with pytest.raises(ValueError, match=r"expected 11,000,000 rows .* only 3,000"):
+        fetch_higgs(data_home=tmp_path, n_samples=None)
+    assert visible_files(tmp_path) == []
+
+    monkeypatch.setattr(_higgs, "HIGGS", dataclasses.replace(_higgs.HIGGS, n_rows=3000))
+    bunch = fetch_higgs(data_home=tmp_path, n_samples=None)
+    assert visible_files(tmp_path) == ["HIGGS.csv.gz"]
+    assert (tmp_path / "HIGGS.csv.gz").read_bytes() == payload
+    np.testing.assert_array_equal(bunch.data, values)
+    np.testing.assert_array_equal(bunch.target, labels)
+    X, y = fetch_higgs(
+        data_home=tmp_path, n_samples=None, download_if_missing=False, return_X_y=True
+    )
+    np.testing.assert_array_equal(X, values)
+    np.testing.assert_array_equal(y, labels)
+
+
+@pytest.mark.parametrize(
+    "fetch, files",
+    [
+        (fetch_higgs, "HIGGS.csv.gz, or a file HIGGS-<rows>.csv.gz of its first rows,"),
+        (fetch_covertype, "covtype.data.gz, or a file covtype-<rows>.data.gz of its first rows,"),
+        (fetch_spambase, "spambase.data"),
+    ],
+)
+def test_failed_downloads_say_how_to_work_offline(tmp_path, fetch, files):
+    with pytest.raises(OSError) as info:
+        fetch(data_home=tmp_path)
+    message = str(info.value)
+    assert f"To work offline, put {files} in a folder" in message
+    assert f"{str(tmp_path)!r} holds no" in message
+    assert isinstance(info.value.__cause__, urllib.error.URLError)
+
+
 def test_download_atomic_replaces_only_when_complete(tmp_path):
     target = tmp_path / "data.bin"
     target.write_bytes(b"old complete content")
@@ -603,12 +670,14 @@ def test_download_atomic_replaces_only_when_complete(tmp_path):
         out.write(response.read(10))
         raise TimeoutError("timed out")
 
-    with pytest.raises(OSError, match="Downloading http://example.invalid/data failed"):
-        _base._download_atomic(
+    # The error is passed on unchanged: the loading policy words it.
+    with pytest.raises(TimeoutError, match="timed out"):
+        _download._download_atomic(
             "http://example.invalid/data",
             str(target),
             failing_writer,
             opener=FakeNetwork(b"new content that never completes"),
+            timeout=1.0,
         )
     assert target.read_bytes() == b"old complete content"
     assert visible_files(tmp_path) == ["data.bin"]
@@ -617,11 +686,12 @@ def test_download_atomic_replaces_only_when_complete(tmp_path):
         out.write(response.read())
         return "done"
 
-    result = _base._download_atomic(
+    result = _download._download_atomic(
         "http://example.invalid/data",
         str(target),
         copy_writer,
         opener=FakeNetwork(b"new content"),
+        timeout=1.0,
     )
     assert result == "done"
     assert target.read_bytes() == b"new content"
@@ -651,7 +721,7 @@ def test_covertype_download_goes_through_sklearn(tmp_path, monkeypatch):
         calls.append((data_home, download_if_missing))
         return table[:, :-1].astype(np.float64), table[:, -1].astype(np.int32)
 
-    monkeypatch.setattr(_uci, "_fetch_sklearn_covtype", fake_sklearn_fetch)
+    monkeypatch.setattr(_covertype, "_fetch_sklearn_covtype", fake_sklearn_fetch)
     bunch = fetch_covertype(data_home=tmp_path, n_samples=100, random_state=0)
     assert calls == [(os.path.join(str(tmp_path), "scikit_learn_data"), True)]
     assert bunch.data.shape == (100, 54) and set(np.unique(bunch.target)) <= {0, 1}
@@ -792,6 +862,36 @@ def test_collider_rejects_bad_parameters(kwargs):
         make_collider_events(**{"n_samples": 10, **kwargs})
 
 
+def test_collider_width_must_not_exceed_the_mass():
+    with pytest.raises(ValueError, match="resonance_width must be at most resonance_mass"):
+        make_collider_events(10, resonance_mass=200.0, resonance_width=250.0)
+
+
+@pytest.mark.parametrize("name", ["n_samples", "signal_fraction", "resonance_width", "resolution"])
+def test_collider_rejects_bools_for_numbers(name):
+    with pytest.raises(TypeError, match=f"'{name}' parameter must be a number, not a bool"):
+        make_collider_events(**{"n_samples": 10, name: True})
+
+
+def test_collider_numpy_scalars_give_the_same_events():
+    # The arguments become Python numbers: float32 must not lower the precision.
+    a = make_collider_events(
+        np.int64(300),
+        signal_fraction=np.float32(0.25),
+        resonance_mass=np.float32(400.0),
+        resolution=np.float32(2.0),
+        random_state=5,
+        return_X_y=True,
+    )
+    b = make_collider_events(
+        300, signal_fraction=0.25, resonance_mass=400.0, resolution=2.0, random_state=5,
+        return_X_y=True,
+    )
+    assert a[0].dtype == np.float64
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 
 
@@ -836,7 +936,29 @@ def test_public_api():
             assert section in doc, (name, section)
 
 
-@pytest.mark.parametrize("module", [_base, _collider, _uci])
+def test_descriptions_ship_as_rst_files():
+    folder = resources.files("sksymact.datasets") / "descr"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".rst"))
+    assert names == ["collider.rst", "covertype.rst", "higgs.rst", "spambase.rst"]
+    for name in ("higgs.rst", "covertype.rst", "spambase.rst"):
+        text = _base.load_descr(name)
+        assert text.startswith(f".. _{name[:-4]}_dataset:")
+        assert "License: Creative Commons Attribution 4.0 International (CC BY 4.0)." in text
+    events = make_collider_events(10, random_state=0)
+    assert events.DESCR == _base.load_descr("collider.rst")
+
+
+def test_descriptions_are_package_data():
+    # A wheel only holds the .rst files if the packaging names them.
+    pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if not pyproject.is_file():
+        pytest.skip("not run from a source checkout")
+    assert '"sksymact.datasets" = ["descr/*.rst"]' in pyproject.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "module", [_base, _collider, _covertype, _csv_parser, _download, _higgs, _spambase]
+)
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

@@ -18,8 +18,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sksymact._formula import OPERATORS, PROTECTION_THRESHOLD, Formula, Operator
-from sksymact._formula import _ARITY
+from sksymact._formula import _ARITY, OPERATORS, PROTECTION_THRESHOLD, Formula, Operator
 from sksymact._formula_parse import tokens_from_ast
 
 SRC = Path(__file__).resolve().parents[1] / "sksymact"

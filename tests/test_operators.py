@@ -8,13 +8,11 @@ the dict format, the fused plan and plain autograd.
 import numpy as np
 import pytest
 import torch
+from test_tape import check_formula
 
-from sksymact import Formula, SymbolicActivation
-from sksymact import _operators
+from sksymact import Formula, SymbolicActivation, _operators
 from sksymact._activation import TORCH_OPERATORS
 from sksymact._operators import ARITIES, OPERATORS, Operator, gplearn_function_names
-
-from test_tape import check_formula
 
 
 def _rule_square(p, args, with_derivative):

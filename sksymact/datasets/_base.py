@@ -1,22 +1,24 @@
-"""Shared machinery of the dataset loaders: data home, atomic downloads and
-strict parsing of the comma-separated UCI files."""
+"""Shared machinery of the dataset loaders: the data home, the descriptions,
+and the one policy by which every UCI loader finds its rows in the data home
+or downloads them, with all of that policy's messages."""
 
-import gzip
-import http.client
-import io
-import itertools
-import logging
-import numbers
+import dataclasses
 import os
 import re
-import tempfile
 import urllib.request
-import zlib
+from importlib import resources
+from numbers import Integral
 
 import numpy as np
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_params,
+)
 
-logger = logging.getLogger(__name__)
+from ._csv_parser import _check_labels, _check_row_count, _read_numeric_file
+from ._download import _NETWORK_ERRORS, _download_atomic, _download_writer
 
 #: Name of the environment variable that points to a data folder.
 DATA_ENV_VAR = "SKSYMACT_DATA"
@@ -24,11 +26,29 @@ DATA_ENV_VAR = "SKSYMACT_DATA"
 #: Seconds to wait for the server before a download is given up.
 DOWNLOAD_TIMEOUT = 60.0
 
-# Lines are parsed in blocks of this many rows, so memory stays bounded while a
-# large file is streamed.
-_BLOCK_ROWS = 100_000
+#: The parameters every fetcher shares, for ``@validate_params``.
+FETCH_PARAMETERS = {
+    "data_home": [str, os.PathLike, None],
+    "download_if_missing": ["boolean"],
+    "return_X_y": ["boolean"],
+    "as_frame": ["boolean"],
+    "n_samples": [Interval(Integral, 1, None, closed="left"), None],
+}
 
 
+def _default_opener(url, timeout):
+    request = urllib.request.Request(url, headers={"User-Agent": "sksymact"})
+    return urllib.request.urlopen(request, timeout=timeout)
+
+
+# The opener of every download. It is looked up at call time, so tests can
+# swap it for a fake network.
+_urlopen = _default_opener
+
+
+@validate_params(
+    {"data_home": [str, os.PathLike, None]}, prefer_skip_nested_validation=True
+)
 def get_data_home(data_home=None):
     """Return the folder that the dataset loaders read from and cache into.
 
@@ -76,72 +96,131 @@ def get_data_home(data_home=None):
     return os.path.expanduser(os.fspath(data_home))
 
 
+def load_descr(descr_file_name):
+    """Return the text of ``descr/<descr_file_name>``, shipped with the package.
+
+    Parameters
+    ----------
+    descr_file_name : str
+        Name of the reStructuredText file, for example ``"higgs.rst"``.
+
+    Returns
+    -------
+    descr : str
+        Content of the file.
+    """
+    path = resources.files(__package__) / "descr" / descr_file_name
+    return path.read_text(encoding="utf-8")
+
+
+@dataclasses.dataclass(frozen=True)
+class _DataFiles:
+    """The files of one UCI dataset, as the loading policy needs them.
+
+    ``sample_file`` is a pattern such as ``"HIGGS-{rows}.csv.gz"`` naming a
+    file of the leading rows of the full file, or None when only the full
+    file is used. With ``leading_rows`` (HIGGS), ``n_samples`` means the
+    first rows, so the smallest file holding them is read, only as far as
+    needed, and a download keeps just those rows; otherwise rows are drawn
+    from all those available, so the largest file is read whole.
+    """
+
+    name: str
+    full_file: str
+    n_rows: int
+    n_columns: int
+    label_column: int
+    labels: tuple
+    url: str | None = None
+    sample_file: str | None = None
+    leading_rows: bool = False
+
+    def sample_name(self, rows):
+        return self.sample_file.format(rows=rows)
+
+    def files_text(self):
+        if self.sample_file is None:
+            return self.full_file
+        return f"{self.full_file} or {self.sample_name('<rows>')}"
+
+    def offline_text(self):
+        if self.sample_file is None:
+            return self.full_file
+        return f"{self.full_file}, or a file {self.sample_name('<rows>')} of its first rows,"
+
+    def split(self, Xy, name):
+        """Features and checked labels of parsed rows; ``name`` for errors."""
+        col = self.label_column % self.n_columns
+        y = _check_labels(Xy[:, col], self.labels, name=name, label_column=col + 1)
+        return np.ascontiguousarray(np.delete(Xy, col, axis=1)), y
+
+
 # --------------------------------------------------------------------------
-# argument checks
+# arguments that validate_params cannot check
 
 
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r}.")
-    return bool(value)
+def _check_not_bool(**params):
+    # bool subclasses int, so validate_params takes True for the number 1; a
+    # count or a fraction given as a bool is a mistake, not a request.
+    for name, value in params.items():
+        if isinstance(value, bool):
+            raise InvalidParameterError(
+                f"The {name!r} parameter must be a number, not a bool. "
+                f"Got {value!r} instead."
+            )
 
 
-def _check_n_samples(n_samples, *, allow_none=True, maximum=None, dataset=None):
-    """Validate an ``n_samples`` argument (a positive int, or None)."""
+def _check_n_samples(spec, n_samples):
+    """The bound of ``n_samples`` that the dataset sets; an int or None."""
+    _check_not_bool(n_samples=n_samples)
     if n_samples is None:
-        if allow_none:
-            return None
-        raise TypeError("n_samples must be a positive int, got None.")
-    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(
-        n_samples, numbers.Integral
-    ):
-        raise TypeError(f"n_samples must be a positive int or None, got {n_samples!r}.")
+        return None
     n_samples = int(n_samples)
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
-    if maximum is not None and n_samples > maximum:
+    if n_samples > spec.n_rows:
         raise ValueError(
-            f"n_samples={n_samples:,} is more than the {maximum:,} rows that the "
-            f"whole {dataset} dataset has."
+            f"n_samples={n_samples:,} is more than the {spec.n_rows:,} rows that "
+            f"the whole {spec.name} dataset has."
         )
     return n_samples
 
 
 # --------------------------------------------------------------------------
-# cached files
+# cached files and what to say about them
 
 
-def _find_cached(data_home, full_name, sample_pattern, full_rows):
-    """List the files of one dataset in ``data_home``.
+def _find_cached(spec, data_home):
+    """``(rows, filename, is_full)`` of the dataset's files, sorted by rows.
 
-    Returns a list of ``(rows, filename, is_full)`` sorted by rows, where the
-    rows of a sample file come from its name (``<stem>-<rows><suffix>``) and
-    those of the full file are the known size of the dataset.
+    The rows of a sample file come from its name; those of the full file are
+    the known size of the dataset.
     """
     try:
         names = os.listdir(data_home)
     except OSError:
         return []
+    pattern = None
+    if spec.sample_file is not None:
+        head, tail = spec.sample_file.split("{rows}")
+        pattern = re.escape(head) + r"(\d+)" + re.escape(tail)
     found = []
     for name in names:
         if not os.path.isfile(os.path.join(data_home, name)):
             continue
-        if name == full_name:
-            found.append((full_rows, name, True))
+        if name == spec.full_file:
+            found.append((spec.n_rows, name, True))
             continue
-        match = re.fullmatch(sample_pattern, name)
+        match = pattern and re.fullmatch(pattern, name)
         if match and int(match.group(1)) > 0:
             found.append((int(match.group(1)), name, False))
     found.sort(key=lambda item: (item[0], item[2], item[1]))
     return found
 
 
-def _describe_cached(data_home, found, what):
-    """Say, in words, what a data folder holds for one dataset."""
+def _describe_cached(spec, data_home, found):
     if not os.path.isdir(data_home):
         return f"the folder {data_home!r} does not exist"
     if not found:
-        return f"{data_home!r} holds no {what} file"
+        return f"{data_home!r} holds no {spec.name} file"
     parts = [
         f"{name} with {rows:,} rows" + (" (the full file)" if full else "")
         for rows, name, full in found
@@ -149,238 +228,129 @@ def _describe_cached(data_home, found, what):
     return f"{data_home!r} holds " + ", ".join(parts)
 
 
-def _fix_hint(n_samples, best_rows):
-    hints = []
-    if n_samples is not None and best_rows:
-        hints.append(f"ask for at most {best_rows:,} rows (n_samples={best_rows})")
-    hints.append(
-        f"point data_home (or the {DATA_ENV_VAR} environment variable) to a "
-        "folder that holds the data"
+def _smaller_request_hint(n_samples, found):
+    if n_samples is None or not found:
+        return None
+    best = found[-1][0]
+    return f"ask for at most {best:,} rows (n_samples={best})"
+
+
+def _not_found(spec, data_home, found, n_samples):
+    """OSError for data that is absent and may not be downloaded."""
+    asked = ""
+    if n_samples is not None and spec.sample_file is not None:
+        asked = f" with at least {n_samples:,} rows"
+    hints = [
+        hint
+        for hint in (
+            _smaller_request_hint(n_samples, found),
+            f"point data_home (or the {DATA_ENV_VAR} environment variable) to a "
+            "folder that holds the data",
+            "pass download_if_missing=True so the data can be downloaded",
+        )
+        if hint
+    ]
+    return OSError(
+        f"Data not found and `download_if_missing` is False: looked for "
+        f"{spec.files_text()}{asked} in {data_home!r}; "
+        f"{_describe_cached(spec, data_home, found)}. "
+        f"To fix this, {', or '.join(hints)}."
     )
-    hints.append("pass download_if_missing=True so the data can be downloaded")
-    return "To fix this, " + ", or ".join(hints) + "."
 
 
-def _cached_hint(data_home, found, what, n_samples, best_rows):
-    """What is cached, for a message about a failed download."""
-    text = _describe_cached(data_home, found, what)
-    if n_samples is not None and best_rows:
-        text += f"; ask for at most {best_rows:,} rows (n_samples={best_rows}) to use it"
+def _download_failed(source, exc, spec, *, kept_nothing_in=None):
+    """Text of a failed download: what failed, and how to work offline."""
+    kept = "." if kept_nothing_in is None else f"; no file was kept in {kept_nothing_in!r}."
+    return (
+        f"Downloading {source} failed ({type(exc).__name__}: {exc}){kept} To work "
+        f"offline, put {spec.offline_text()} in a folder, point data_home or the "
+        f"{DATA_ENV_VAR} environment variable to it, and pass "
+        f"download_if_missing=False."
+    )
+
+
+def _cached_hint(spec, data_home, found, n_samples):
+    """What is cached, appended to the message of a failed download."""
+    text = _describe_cached(spec, data_home, found)
+    hint = _smaller_request_hint(n_samples, found)
+    if hint:
+        text += f"; {hint} to use it"
     return text[0].upper() + text[1:] + "."
 
 
 # --------------------------------------------------------------------------
-# downloading
+# the policy
 
 
-def _default_opener(url, timeout):
-    request = urllib.request.Request(url, headers={"User-Agent": "sksymact"})
-    return urllib.request.urlopen(request, timeout=timeout)
-
-
-# The opener used when none is passed. It is looked up at call time, so tests
-# can swap it for a fake network.
-_urlopen = _default_opener
-
-# Errors that mean "the transfer did not work" (as opposed to a file whose
-# content is wrong, which is reported as a ValueError).
-_NETWORK_ERRORS = (OSError, EOFError, zlib.error, http.client.HTTPException)
-
-
-def _download_atomic(
-    url, path, writer, *, opener=None, timeout=DOWNLOAD_TIMEOUT, offline_files=None
+def _load_or_download(
+    spec, data_home, n_samples, download_if_missing, *, download=None, download_source=None
 ):
-    """Download ``url`` into ``path`` so that ``path`` is complete or absent.
+    """Rows of a dataset from the data home, downloaded first if need be.
 
-    ``opener(url, timeout=timeout)`` must return a readable binary file object
-    (an HTTP response, or any stand-in). ``writer(response, out)`` reads from
-    the response and writes the bytes to keep into ``out``; what it returns is
-    returned. The bytes go to a hidden temporary file in the same folder,
-    which is flushed, synced to disk and renamed onto ``path`` only once the
-    writer has finished; on any error the temporary file is deleted.
+    A cached file is used when it holds enough rows (see :class:`_DataFiles`);
+    else, if ``download_if_missing``, the rows are downloaded from
+    ``spec.url`` into the data home, or fetched by ``download()`` for a
+    dataset that another loader downloads (``download_source`` says which,
+    for messages); else an OSError says what was looked for and what was
+    found.
 
-    Network and transfer errors become an :class:`OSError` that names the URL
-    and says how to work offline (``offline_files`` describes the files to
-    provide; default: the name of ``path``); a ``ValueError`` raised by the
-    writer (bad content) is passed on unchanged.
+    Returns ``(X, y, path)``: float64 features, int64 checked labels, and the
+    path read; what ``download()`` returns is passed on as it is.
     """
-    if opener is None:
-        opener = _urlopen
-    folder = os.path.dirname(os.path.abspath(path))
-    name = os.path.basename(path)
-    if offline_files is None:
-        offline_files = name
-    logger.info("Downloading %s to %s", url, path)
-    tmp_path = None
-    try:
-        # Connect first: when offline, nothing at all is written.
-        response = opener(url, timeout=timeout)
+    n_samples = _check_n_samples(spec, n_samples)
+    home = get_data_home(data_home)
+    found = _find_cached(spec, home)
+    usable = found[-1:] if n_samples is None else [f for f in found if f[0] >= n_samples]
+    if usable:
+        rows, name, is_full = usable[0] if spec.leading_rows else usable[-1]
+        path = os.path.join(home, name)
+        n_read = n_samples if spec.leading_rows else None
+        Xy = _read_numeric_file(path, n_read, n_columns=spec.n_columns)
+        if Xy.shape[0] != (rows if n_read is None else n_read):
+            why = "the size of the UCI file" if is_full else "from its name"
+            _check_row_count(Xy.shape[0], rows, name=name, why=why)
+        return (*spec.split(Xy, name), path)
+    if not download_if_missing:
+        raise _not_found(spec, home, found, n_samples)
+
+    context = _cached_hint(spec, home, found, n_samples)
+    if download is not None:
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp_path = tempfile.mkstemp(
-                dir=folder, prefix=f".{name}.", suffix=".part"
-            )
-            with os.fdopen(fd, "wb") as out:
-                result = writer(response, out)
-                out.flush()
-                os.fsync(out.fileno())
-        finally:
-            close = getattr(response, "close", None)
-            if close is not None:
-                close()
-        os.replace(tmp_path, path)
-        tmp_path = None
+            return download()
+        except Exception as exc:
+            message = _download_failed(download_source, exc, spec)
+            raise OSError(f"{message} {context}") from exc
+    head = n_samples if spec.leading_rows and spec.sample_file else None
+    path = os.path.join(home, spec.full_file if head is None else spec.sample_name(head))
+    try:
+        X, y = _download_atomic(
+            spec.url, path, _download_writer(spec, head), opener=_urlopen,
+            timeout=DOWNLOAD_TIMEOUT,
+        )
     except _NETWORK_ERRORS as exc:
-        raise OSError(
-            f"Downloading {url} failed ({type(exc).__name__}: {exc}); no file "
-            f"was kept in {folder!r}. To work offline, put {offline_files} in a "
-            f"folder, point data_home or the "
-            f"{DATA_ENV_VAR} environment variable to it, and pass "
-            f"download_if_missing=False."
-        ) from exc
-    finally:
-        if tmp_path is not None and os.path.exists(tmp_path):
-            os.remove(tmp_path)
-    return result
-
-
-# --------------------------------------------------------------------------
-# reading and validating comma-separated numeric files
-
-
-def _open_text(path):
-    """Open a plain or gzip-compressed text file (universal newlines)."""
-    raw = open(path, "rb")
-    if path.endswith(".gz"):
-        raw = gzip.GzipFile(fileobj=raw, mode="rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=None)
-
-
-def _diagnose(lines, *, name, n_columns, first_line):
-    """Raise a ValueError pointing at the first malformed line."""
-    for offset, line in enumerate(lines):
-        lineno = first_line + offset
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            raise ValueError(f"{name}: line {lineno} is empty.")
-        fields = text.split(",")
-        if len(fields) != n_columns:
-            raise ValueError(
-                f"{name}: expected {n_columns} comma-separated columns, "
-                f"line {lineno} has {len(fields)}."
-            )
-        for col, field in enumerate(fields, start=1):
-            try:
-                value = float(field)
-            except ValueError:
-                raise ValueError(
-                    f"{name}: line {lineno}, column {col} is not a number: "
-                    f"{field.strip()[:40]!r}."
-                ) from None
-            if not np.isfinite(value):
-                raise ValueError(
-                    f"{name}: line {lineno}, column {col} is not a finite "
-                    f"number: {field.strip()[:40]!r}."
-                )
-
-
-def _parse_block(lines, *, name, n_columns, first_line):
-    """Parse a list of text lines into a float64 array, strictly."""
-    try:
-        block = np.loadtxt(
-            lines, delimiter=",", dtype=np.float64, comments=None, ndmin=2
-        )
-    except ValueError:
-        _diagnose(lines, name=name, n_columns=n_columns, first_line=first_line)
-        raise  # pragma: no cover - the diagnosis always finds the line
-    if (
-        block.shape != (len(lines), n_columns)
-        or not np.isfinite(block).all()
-    ):
-        _diagnose(lines, name=name, n_columns=n_columns, first_line=first_line)
-        raise ValueError(f"{name}: could not parse lines {first_line} onwards.")
-    return block
-
-
-def _read_lines(stream, n_rows, *, name, n_columns):
-    """Parse up to ``n_rows`` lines (all when None) from a text stream.
-
-    Only the lines needed are read, so a large compressed file is not
-    decompressed past them. Returns a float64 array of shape
-    ``(rows_read, n_columns)``.
-    """
-    blocks = []
-    n_read = 0
-    while n_rows is None or n_read < n_rows:
-        want = _BLOCK_ROWS if n_rows is None else min(_BLOCK_ROWS, n_rows - n_read)
-        lines = list(itertools.islice(stream, want))
-        if not lines:
-            break
-        blocks.append(
-            _parse_block(lines, name=name, n_columns=n_columns, first_line=n_read + 1)
-        )
-        n_read += len(lines)
-        if len(lines) < want:
-            break
-    if not blocks:
-        return np.empty((0, n_columns), dtype=np.float64)
-    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
-
-
-def _read_numeric_file(path, n_rows, *, n_columns):
-    """Read the first ``n_rows`` rows (all when None) of a data file.
-
-    Raises ValueError for malformed content and OSError when the compressed
-    stream is corrupt or cut short; both name the file.
-    """
-    name = os.path.basename(path)
-    try:
-        with _open_text(path) as stream:
-            return _read_lines(stream, n_rows, name=name, n_columns=n_columns)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise OSError(
-            f"{name}: the compressed file is truncated or corrupt "
-            f"({type(exc).__name__}: {exc}). Delete it and download it again, "
-            f"or replace it with a good copy."
-        ) from exc
-
-
-def _check_labels(labels, allowed, *, name, label_column):
-    """Check that every label is one of ``allowed``; return them as int64."""
-    bad = ~np.isin(labels, np.asarray(allowed, dtype=np.float64))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        allowed_txt = ", ".join(str(a) for a in allowed)
-        raise ValueError(
-            f"{name}: line {row + 1} has label {float(labels[row]):g} in column "
-            f"{label_column}; expected one of {allowed_txt}."
-        )
-    return labels.astype(np.int64)
-
-
-def _check_row_count(n_read, expected, *, name, why):
-    if n_read != expected:
-        raise ValueError(
-            f"{name}: expected {expected:,} rows ({why}), but the file has "
-            f"{'only ' if n_read < expected else ''}{n_read:,}."
-        )
+        folder = os.path.dirname(os.path.abspath(path))
+        message = _download_failed(spec.url, exc, spec, kept_nothing_in=folder)
+        raise OSError(f"{message} {context}") from exc
+    return X, y, path
 
 
 # --------------------------------------------------------------------------
 # results
 
 
+def _subsample(X, y, n_samples, random_state, *, name):
+    """Rows drawn at random without replacement, kept in file order."""
+    if n_samples is None:
+        return X, y
+    if n_samples > X.shape[0]:
+        raise ValueError(f"{name}: asked for {n_samples:,} rows but it holds {X.shape[0]:,}.")
+    rng = check_random_state(random_state)
+    idx = np.sort(rng.choice(X.shape[0], size=n_samples, replace=False))
+    return X[idx], y[idx]
+
+
 def _finish(
-    X,
-    y,
-    *,
-    feature_names,
-    target_names,
-    target_column,
-    descr,
-    return_X_y,
-    as_frame,
-    **extra,
+    X, y, *, feature_names, target_names, target_column, descr, return_X_y, as_frame, **extra
 ):
     """Package arrays the way scikit-learn's loaders do."""
     frame = None

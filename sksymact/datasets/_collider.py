@@ -1,11 +1,12 @@
 """A generator of simulated collider events (dijet resonance search)."""
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
-from ._base import _check_bool, _check_n_samples, _finish
+from ._base import _check_not_bool, _finish, load_descr
 
 COLLIDER_FEATURE_NAMES = [
     "jet1_pt",
@@ -41,43 +42,6 @@ _RECOIL_RESOLUTION = 0.3  # relative, of the unclustered recoil
 _SOFT_TERM = 8.0  # GeV per transverse component (pile-up, noise)
 _PT_MIN = 25.0  # GeV
 _ETA_MAX = 2.5
-
-COLLIDER_DESCR = """\
-.. _collider_events:
-
-Simulated collider events (dijet resonance)
--------------------------------------------
-
-Proton-proton collision events with two reconstructed jets, generated on the
-fly with relativistic kinematics so that examples and tests need neither a
-file nor a network. Signal (label 1): a heavy resonance X -> jj; background
-(label 0): QCD-like dijet continuum. Both share the same production model, so
-the classes differ only by physics: the dijet mass spectrum (a Breit-Wigner
-peak against a falling continuum) and the decay angle (isotropic against
-forward-peaked scattering). Units are GeV, angles in radians.
-
-Features: jet1_pt, jet1_eta, jet1_phi, jet2_pt, jet2_eta, jet2_phi (jets
-ordered by transverse momentum), missing_energy_magnitude,
-missing_energy_phi, and the high-level m_jj (dijet invariant mass),
-delta_R_jj, m_T_jj (dijet transverse mass) and H_T (scalar sum of the jet
-transverse momenta). The feature layout mirrors that of the HIGGS dataset
-(low-level kinematics first, then derived masses).
-
-This is a toy simulation, not a substitute for HIGGS: no parton showers,
-no pile-up beyond a Gaussian soft term, massless jets.
-"""
-
-
-def _check_real(value, name, low, high, *, low_open=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    value = float(value)
-    if not np.isfinite(value) or value > high or value < low or (
-        low_open and value == low
-    ):
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}.")
-    return value
 
 
 def _boost(four, beta):
@@ -240,6 +204,20 @@ def _generate_class(rng, n, **kwargs):
     return np.concatenate(kept)[:n]
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "signal_fraction": [Interval(Real, 0.0, 1.0, closed="both")],
+        "resonance_mass": [Interval(Real, 100.0, 10_000.0, closed="both")],
+        "resonance_width": [Interval(Real, 0.0, None, closed="left"), None],
+        "resolution": [Interval(Real, 0.0, 100.0, closed="both")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "return_X_y": ["boolean"],
+        "as_frame": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_collider_events(
     n_samples=10_000,
     *,
@@ -392,18 +370,27 @@ def make_collider_events(
     >>> bool(250 < np.median(m_jj) < 350)  # the resonance peak, 300 GeV
     True
     """
-    n_samples = _check_n_samples(n_samples, allow_none=False)
-    signal_fraction = _check_real(signal_fraction, "signal_fraction", 0.0, 1.0)
-    resonance_mass = _check_real(resonance_mass, "resonance_mass", 100.0, 10_000.0)
+    _check_not_bool(
+        n_samples=n_samples,
+        signal_fraction=signal_fraction,
+        resonance_mass=resonance_mass,
+        resonance_width=resonance_width,
+        resolution=resolution,
+    )
+    # Python floats, so that a NumPy scalar argument (float32, say) cannot
+    # change the precision of the simulation.
+    n_samples = int(n_samples)
+    signal_fraction = float(signal_fraction)
+    resonance_mass = float(resonance_mass)
     if resonance_width is None:
         resonance_width = 0.04 * resonance_mass
-    resonance_width = _check_real(
-        resonance_width, "resonance_width", 0.0, resonance_mass
-    )
-    resolution = _check_real(resolution, "resolution", 0.0, 100.0)
-    shuffle = _check_bool(shuffle, "shuffle")
-    return_X_y = _check_bool(return_X_y, "return_X_y")
-    as_frame = _check_bool(as_frame, "as_frame")
+    resonance_width = float(resonance_width)
+    if resonance_width > resonance_mass:
+        raise ValueError(
+            f"resonance_width must be at most resonance_mass ({resonance_mass:g} "
+            f"GeV), got {resonance_width:g}."
+        )
+    resolution = float(resolution)
     rng = check_random_state(random_state)
 
     n_signal = int(round(signal_fraction * n_samples))
@@ -424,7 +411,7 @@ def make_collider_events(
         feature_names=COLLIDER_FEATURE_NAMES,
         target_names=COLLIDER_TARGET_NAMES,
         target_column="label",
-        descr=COLLIDER_DESCR,
+        descr=load_descr("collider.rst"),
         return_X_y=return_X_y,
         as_frame=as_frame,
     )
