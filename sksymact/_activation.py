@@ -26,6 +26,7 @@ from ._operators import OPERATORS, _FieldView
 from ._tape import FormulaFunction, compile_plan
 
 __all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "interpret_activation",
+           "interpret_activations",
            "resolve_activation", "ResolvedActivation"]
 
 #: Activations known by name, as the classes that build them.
@@ -298,6 +299,40 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
         "a torch.nn.Module, a SymbolicActivationDiscoverer (unfitted: fitted on the "
         "training rows; FrozenEstimator(fitted): transferred as is)."
     )
+
+
+def interpret_activations(spec, n_layers, X=None, y=None, *, learnable_constants=False,
+                          random_state=None):
+    """One :class:`ResolvedActivation` per hidden layer.
+
+    Parameters
+    ----------
+    spec : spec or list of specs
+        One spec (see :func:`interpret_activation`) for every layer -- an
+        estimator among them is fitted once -- or a list or tuple with one
+        spec per layer.
+    n_layers : int
+        Number of hidden layers.
+    X, y, learnable_constants, random_state
+        As in :func:`interpret_activation`.
+
+    Returns
+    -------
+    list of ResolvedActivation
+        Of length ``n_layers``.
+    """
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != n_layers:
+            raise ValueError(
+                f"activation is a list of {len(spec)} specs, but the network has "
+                f"{n_layers} hidden layer(s): give one spec per hidden layer, or one spec "
+                "for all of them."
+            )
+        return [interpret_activation(s, X, y, learnable_constants=learnable_constants,
+                                     random_state=random_state) for s in spec]
+    resolved = interpret_activation(spec, X, y, learnable_constants=learnable_constants,
+                                    random_state=random_state)
+    return [resolved] * n_layers
 
 
 def _fit_estimator(spec, X, y, random_state):

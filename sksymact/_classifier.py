@@ -14,7 +14,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
-from ._activation import interpret_activation
+from ._activation import interpret_activations
 from ._formula import Formula
 from ._metrics import count_params
 from ._mlp import MLP
@@ -85,7 +85,11 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
           estimators inside scikit-learn's meta-estimators; if it was already
           fitted a warning says so;
         - ``sklearn.frozen.FrozenEstimator(fitted_discoverer)`` (*transfer*):
-          its formula is used as is.
+          its formula is used as is;
+        - a list or tuple of any of these, one per hidden layer (*per-layer
+          activations*), e.g. ``["relu", "x*cos(x)"]``; a list of the wrong
+          length is an error.  ``activation_``, ``formula_`` and
+          ``discoverer_`` are then lists, one entry per layer.
     batch_norm : bool, default=True
         Whether each hidden layer has a BatchNorm1d.
     dropout : float, default=0.3
@@ -138,12 +142,15 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     n_params_ : int
         Trainable parameters (BatchNorm's affine weights included, its running
         statistics not), the ``n`` of the efficiency score.
-    activation_ : torch.nn.Module
-        The activation module of the first hidden layer.
-    formula_ : Formula or None
-        The activation's formula, None for a named activation.
-    discoverer_ : SymbolicActivationDiscoverer
-        The discoverer fitted on the training rows (specialist case only).
+    activation_ : torch.nn.Module or list of torch.nn.Module
+        The activation module of the first hidden layer (every layer has its
+        own copy); with per-layer activations, the list of all of them.
+    formula_ : Formula, None or list
+        The activation's formula, None for a named activation; a list with
+        per-layer activations.
+    discoverer_ : SymbolicActivationDiscoverer, None or list
+        The discoverer fitted on the training rows (specialist case only, else
+        None); a list with per-layer activations.
     device_ : str
         The device the net was trained on.
     n_iter_ : int
@@ -169,7 +176,9 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
         # Estimators: a discoverer (specialist) or a FrozenEstimator (transfer).
-        "activation": [str, Formula, torch.nn.Module, HasMethods(["fit", "get_params"])],
+        # A list or tuple: one spec per hidden layer.
+        "activation": [str, Formula, torch.nn.Module, HasMethods(["fit", "get_params"]),
+                       list, tuple],
         "batch_norm": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -262,9 +271,12 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         self.device_ = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-        resolved = interpret_activation(self.activation, X, y, random_state=seed,
-                                        learnable_constants=self.learnable_constants)
-        self.formula_, self.discoverer_ = resolved.formula, resolved.estimator
+        per_layer = isinstance(self.activation, (list, tuple))
+        resolved = interpret_activations(self.activation, len(hidden), X, y, random_state=seed,
+                                         learnable_constants=self.learnable_constants)
+        self.formula_ = [r.formula for r in resolved] if per_layer else resolved[0].formula
+        self.discoverer_ = ([r.estimator for r in resolved] if per_layer
+                            else resolved[0].estimator)
         binary = len(self.classes_) == 2
         X = _as_float32(X)
         target = y_encoded.astype(np.float32 if binary else np.int64)
@@ -275,14 +287,15 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         with torch.random.fork_rng(devices=devices, device_type="cuda"), limit_torch_threads():
             torch.manual_seed(seed)
             mlp = MLP(X.shape[1], hidden, 1 if binary else len(self.classes_),
-                      [resolved.new_module() for _ in hidden],
+                      [r.new_module() for r in resolved],
                       batch_norm=self.batch_norm, dropout=self.dropout)
             self.net_ = self._build_net(mlp, binary, repr(mlp.activations[0]))
             train, valid = self._datasets(X, target, y_encoded, seed)
             if valid is not None:
                 self.net_.set_params(train_split=predefined_split(valid))
             self.net_.fit(train, None)
-        self.activation_ = self.net_.module_.activations[0]
+        activations = self.net_.module_.activations
+        self.activation_ = activations if per_layer else activations[0]
         self.n_iter_ = len(self.net_.history)
         self.loss_curve_ = [float(loss) for loss in self.net_.history[:, "train_loss"]]
         self.n_params_ = count_params(self.net_.module_)

@@ -9,13 +9,18 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state, resample
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._activation import SymbolicActivation
 from ._formula import Formula
 from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
+from ._selection import fingerprint, same_activation, select_by_network
 from ._warnings import DegenerateFormulaWarning
 
 __all__ = ["SymbolicActivationDiscoverer"]
@@ -91,8 +96,32 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         ``sig(x)`` has 0.016, ``2x + sin(x)`` 0.009, ``6x + sin(x)`` 0.0015
         (an affine fit explains 99.85% of it), ``x cos(x)`` and ``cos(x)`` 1.
         0 rejects only what is affine to rounding.
+    selection : {"fitness", "network"}, default="fitness"
+        How the formula is chosen among the programs of the run.
+        ``"fitness"`` (the paper's way): the best program by gplearn's
+        fitness that is not degenerate.  ``"network"``: the best programs of
+        the run (the final population and each generation's best) are
+        collapsed, degenerate ones dropped, duplicates *as activations*
+        removed (``a f(b x) + d`` is ``f`` to the layers around an
+        activation), and the best ``n_candidates`` by fitness are scored by a
+        short training of a light :class:`HybridTransferClassifier` on a
+        stratified validation split of the rows given to ``fit`` (and no
+        others); the best validation ROC AUC wins (ties: the better fitness).
+        Every candidate is recorded in ``candidates_``.
+    n_candidates : int, default=8
+        Candidates scored when ``selection="network"``; the extra cost of a
+        fit is about ``n_candidates + 1`` short trainings (ReLU is trained
+        too, for reference).
+    selection_training : dict or None, default=None
+        Parameters of the short training's classifier (default: hidden
+        layers (64, 32), 15 epochs, batches of 256).
+    validation_fraction : float, default=0.2
+        Share of the rows held out to score the candidates.
+    selection_max_rows : int, default=20_000
+        At most this many rows (stratified) take part in the selection, which
+        bounds its cost.
     random_state : int, RandomState instance or None, default=None
-        Seeds the subsample and the search.
+        Seeds the subsample, the search and the selection's split and training.
     n_jobs : int or None, default=None
         Jobs gplearn evaluates the population with (None means 1).  Inside a
         task of a parallel search one job is used; under joblib's Dask backend
@@ -121,6 +150,14 @@ p_point_mutation, p_point_replace, max_samples, metric :
         the chosen program.
     nonlinearity_ : float
         :meth:`Formula.nonlinearity` of ``formula_``.
+    candidates_ : dict of lists
+        Only with ``selection="network"``: one entry per scored candidate, in
+        order of fitness -- ``"formula"`` (collapsed, str), ``"program"``,
+        ``"fitness"``, ``"nonlinearity"``, ``"validation_score"`` and
+        ``"chosen"`` (bool).  ``pandas.DataFrame(disc.candidates_)`` shows it
+        as a table, as with ``cv_results_``.
+    relu_validation_score_ : float
+        Only with ``selection="network"``: the same short training with ReLU.
     n_degenerate_skipped_ : int
         Better-scoring programs passed over because they were degenerate.
     positive_class_ : label
@@ -157,6 +194,11 @@ p_point_mutation, p_point_replace, max_samples, metric :
         "target_class": "no_validation",
         "reject_degenerate": ["boolean"],
         "min_nonlinearity": [Interval(numbers.Real, 0, 1, closed="both")],
+        "selection": [StrOptions({"fitness", "network"})],
+        "n_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
+        "selection_training": [None, dict],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "selection_max_rows": [Interval(numbers.Integral, 10, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [None, numbers.Integral],
         "verbose": ["verbose"],
@@ -187,6 +229,11 @@ p_point_mutation, p_point_replace, max_samples, metric :
         target_class=None,
         reject_degenerate=True,
         min_nonlinearity=0.005,
+        selection="fitness",
+        n_candidates=8,
+        selection_training=None,
+        validation_fraction=0.2,
+        selection_max_rows=20_000,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -212,6 +259,11 @@ p_point_mutation, p_point_replace, max_samples, metric :
         self.target_class = target_class
         self.reject_degenerate = reject_degenerate
         self.min_nonlinearity = min_nonlinearity
+        self.selection = selection
+        self.n_candidates = n_candidates
+        self.selection_training = selection_training
+        self.validation_fraction = validation_fraction
+        self.selection_max_rows = selection_max_rows
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -292,8 +344,9 @@ p_point_mutation, p_point_replace, max_samples, metric :
             p_point_mutation=self.p_point_mutation,
             p_point_replace=self.p_point_replace,
             max_samples=self.max_samples,
-            # Only the last generation is read; earlier ones need not be kept.
-            low_memory=True,
+            # Fitness selection reads only the last generation; network selection
+            # also each generation's best.
+            low_memory=self.selection == "fitness",
             n_jobs=gp_n_jobs(self.n_jobs),
             verbose=self.verbose,
             random_state=seed,
@@ -330,6 +383,57 @@ p_point_mutation, p_point_replace, max_samples, metric :
             "reject_degenerate=False."
         )
 
+    def _choose_by_network(self, gp, X, y, seed):
+        """The candidate whose short training scores best on held-out rows of (X, y)."""
+        greater = gp._metric.greater_is_better
+        programs = [p for p in gp._programs[-1] if p is not None]
+        for generation in gp._programs[:-1]:
+            alive = [p for p in generation if p is not None]
+            if alive:
+                programs.append(max(alive, key=lambda p: p.raw_fitness_) if greater
+                                else min(alive, key=lambda p: p.raw_fitness_))
+        # Best fitness first; a stable sort keeps gplearn's order among ties.
+        programs.sort(key=lambda p: p.raw_fitness_, reverse=greater)
+        chosen, prints, seen, skipped = [], [], set(), 0
+        for program in programs:
+            formula = Formula.from_gplearn(program.program)
+            collapsed = formula.collapse()
+            if collapsed in seen:
+                continue
+            seen.add(collapsed)
+            if _is_degenerate(collapsed, self.min_nonlinearity):
+                skipped += 1
+                continue
+            print_ = fingerprint(collapsed)
+            if print_ is None or any(same_activation(other, print_) for other in prints):
+                continue
+            prints.append(print_)
+            chosen.append((program, formula, collapsed))
+            if len(chosen) == self.n_candidates:
+                break
+        if not chosen:
+            raise ValueError(
+                "No program of the run collapses to a usable activation: every one is "
+                f"constant, affine or nearly affine in x (min_nonlinearity="
+                f"{self.min_nonlinearity}). Try more generations, a larger population_size, "
+                "another random_state or function_set, or a lower min_nonlinearity."
+            )
+        scores, relu = select_by_network(
+            [c[2] for c in chosen], X, y, training=self.selection_training,
+            validation_fraction=self.validation_fraction, max_rows=self.selection_max_rows,
+            random_state=seed, n_jobs=self.n_jobs)
+        best = int(np.argmax(scores))  # the first of equal scores: the better fitness
+        self.candidates_ = {
+            "formula": [str(c[2]) for c in chosen],
+            "program": [str(c[1]) for c in chosen],
+            "fitness": [float(c[0].raw_fitness_) for c in chosen],
+            "nonlinearity": [c[2].nonlinearity() for c in chosen],
+            "validation_score": [float(v) for v in scores],
+            "chosen": [i == best for i in range(len(chosen))],
+        }
+        self.relu_validation_score_ = float(relu)
+        return (*chosen[best], skipped)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Search for a formula on ``X``, ``y`` and collapse it to an activation.
@@ -351,13 +455,17 @@ p_point_mutation, p_point_replace, max_samples, metric :
         random_state = check_random_state(self.random_state)
 
         self.scaler_ = StandardScaler().fit(X) if self.standardize else None
-        X_search = self.scaler_.transform(X) if self.standardize else X
-        X_search, y_search = self._subsample(X_search, y_binary, random_state)
+        X_search_all = self.scaler_.transform(X) if self.standardize else X
+        X_search, y_search = self._subsample(X_search_all, y_binary, random_state)
         if np.unique(y_search).size < 2:
             raise ValueError("The subsample holds a single class; increase subsample.")
 
         self.gp_ = self._search(X_search, y_search, random_state.randint(np.iinfo(np.int32).max))
-        program, formula, collapsed, skipped = self._choose_program(self.gp_)
+        if self.selection == "network":
+            program, formula, collapsed, skipped = self._choose_by_network(
+                self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max))
+        else:
+            program, formula, collapsed, skipped = self._choose_program(self.gp_)
         self.program_ = str(formula)
         self.formula_ = collapsed
         self.activation_ = SymbolicActivation(collapsed)
@@ -404,19 +512,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self, "n_features_in_")
-        names = getattr(self, "feature_names_in_", None)
-        if input_features is None:
-            input_features = names if names is not None else [
-                f"x{i}" for i in range(self.n_features_in_)]
-        else:
-            input_features = np.asarray(input_features, dtype=object)
-            if len(input_features) != self.n_features_in_:
-                raise ValueError(
-                    f"input_features should have length equal to n_features_in_ "
-                    f"({self.n_features_in_}), got {len(input_features)}."
-                )
-            if names is not None and not np.array_equal(input_features, names):
-                raise ValueError("input_features is not equal to feature_names_in_")
+        input_features = _check_feature_names_in(self, input_features)
         return np.asarray([f"phi({name})" for name in input_features], dtype=object)
 
     def __sklearn_tags__(self):

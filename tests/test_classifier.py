@@ -181,7 +181,8 @@ def test_activation_specs(binary_data, spec, expected_type, expected_formula):
         ("cos(", ValueError, "neither one of"),
         ("__import__('os')", ValueError, "neither one of"),
         (3, TypeError, "'activation' parameter .* must be an instance of 'str'"),
-        ([1, 2], TypeError, "'activation' parameter"),
+        ([1, 2], ValueError, "list of 2 specs, but the network has 1 hidden layer"),
+        ([3], TypeError, "activation=3 .* is not understood"),
     ],
 )
 def test_bad_activation_specs(binary_data, spec, error, match):
@@ -403,3 +404,42 @@ def test_adam_is_fused_on_the_cpu(binary_data):
     clf = HybridTransferClassifier(**FAST).fit(X, y)
     # torch added the fused CPU kernel in 2.4; older versions keep the loop.
     assert clf.net_.optimizer_.defaults["fused"] is (torch.__version__ >= "2.4")
+
+
+# -- per-layer activations ------------------------------------------------------------------
+
+
+def test_per_layer_activations(binary_data):
+    X, y = binary_data
+    source = _small_discoverer(random_state=0).fit(X, y)
+    specs = ["relu", "x*cos(x)", FrozenEstimator(source)]
+    clf = HybridTransferClassifier((8, 6, 4), specs, **FAST).fit(X, y)
+    assert [type(m) for m in clf.activation_] == [nn.ReLU, SymbolicActivation,
+                                                  SymbolicActivation]
+    assert clf.formula_ == [None, Formula.parse("x*cos(x)"), source.formula_]
+    assert clf.discoverer_ == [None, None, None]  # nothing was fitted here
+    assert clf.activation_ == clf.net_.module_.activations
+    assert len({id(m) for m in clf.activation_}) == 3
+    # A specialist in one layer is fitted on the training rows, once.
+    mixed = HybridTransferClassifier((8, 4), [_small_discoverer(), "silu"], **FAST).fit(X, y)
+    assert mixed.discoverer_[0].formula_ == mixed.formula_[0] and mixed.discoverer_[1] is None
+    # A tuple works as a list, and clone keeps it.
+    from sklearn.base import clone
+
+    assert clone(HybridTransferClassifier((8, 4), ("relu", "gelu"))).activation == (
+        "relu", "gelu")
+
+
+def test_a_list_of_the_wrong_length_is_refused(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="list of 3 specs.*2 hidden layer"):
+        HybridTransferClassifier((8, 4), ["relu"] * 3, **FAST).fit(X, y)
+
+
+def test_one_spec_for_all_layers_gives_each_layer_its_own_module(binary_data):
+    X, y = binary_data
+    template = SymbolicActivation("x*cos(x)", learnable_constants=False)
+    clf = HybridTransferClassifier((8, 4), template, **FAST).fit(X, y)
+    modules = clf.net_.module_.activations
+    assert modules[0] is not modules[1] and template not in modules
+    assert clf.activation_ is modules[0]

@@ -192,3 +192,100 @@ def test_pickle_round_trip(fitted, cancer):
     loaded = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
     assert loaded.formula_ == fitted.formula_
+
+
+# -- network-aware selection ----------------------------------------------------------------
+
+NETWORK = dict(SMALL, selection="network", n_candidates=4,
+               selection_training={"max_iter": 3, "batch_size": 64})
+
+
+@pytest.fixture(scope="module")
+def network_fitted(cancer):
+    X, y = cancer
+    return SymbolicActivationDiscoverer(**NETWORK, random_state=0).fit(X, y)
+
+
+def test_network_selection_keeps_the_best_validation_score(network_fitted):
+    c = network_fitted.candidates_
+    n = len(c["formula"])
+    assert 1 <= n <= 4 and all(len(v) == n for v in c.values())
+    best = int(np.argmax(c["validation_score"]))
+    assert c["chosen"] == [i == best for i in range(n)]
+    assert str(network_fitted.formula_) == c["formula"][best]
+    assert network_fitted.fitness_ == c["fitness"][best]
+    assert network_fitted.nonlinearity_ == c["nonlinearity"][best]
+    # Candidates in order of fitness, none degenerate, no two the same activation.
+    assert c["fitness"] == sorted(c["fitness"])
+    assert min(c["nonlinearity"]) >= network_fitted.min_nonlinearity
+    assert 0.5 < network_fitted.relu_validation_score_ <= 1.0
+
+
+def test_network_selection_scores_are_reproducible_short_trainings(network_fitted, cancer):
+    """Each validation score is the short training the docs describe, re-done by hand."""
+    from sksymact._selection import select_by_network
+
+    X, y = cancer
+    again = SymbolicActivationDiscoverer(**NETWORK, random_state=0).fit(X, y)
+    assert again.candidates_ == network_fitted.candidates_
+    formulas = [Formula.parse(t) for t in network_fitted.candidates_["formula"]]
+    seen = []
+
+    class Spy(SymbolicActivationDiscoverer):
+        def _choose_by_network(self, gp, X, y, seed):
+            seen.append((X, y, seed))
+            return super()._choose_by_network(gp, X, y, seed)
+
+    Spy(**NETWORK, random_state=0).fit(X, y)
+    X_used, y_used, seed = seen[-1]
+    np.testing.assert_allclose(X_used, StandardScaler().fit_transform(X))
+    scores, relu = select_by_network(formulas, X_used, y_used, training=NETWORK[
+        "selection_training"], random_state=seed)
+    assert scores == network_fitted.candidates_["validation_score"]
+    assert relu == network_fitted.relu_validation_score_
+
+
+def test_duplicate_activations_are_recognised_on_their_values():
+    from sksymact._selection import fingerprint, same_activation
+
+    def same(a, b):
+        return same_activation(fingerprint(Formula.parse(a)), fingerprint(Formula.parse(b)))
+
+    assert same("cos(abs(cos(x)))", "cos(cos(x))")  # cos is even
+    assert same("x*cos(x)", "add(mul(-3, mul(x, cos(x))), 7)")  # a f + d
+    assert same("sin(x)", "sin(neg(x))") and same("sin(x)", "sin(mul(2, x))")
+    assert same("abs(x)", "abs(mul(0.5, x))")
+    assert not same("sin(x)", "cos(x)") and not same("x*cos(x)", "x*sin(x)")
+    assert fingerprint(Formula.parse("sub(x, x)")) is None
+
+
+def test_network_selection_sees_only_the_training_fold(cancer):
+    """Under cross-validation, no row of the test fold reaches the selection."""
+    from sklearn.model_selection import KFold, cross_validate
+
+    from sksymact import HybridTransferClassifier
+    from sksymact import _selection
+
+    X, y = cancer
+    X = StandardScaler().fit_transform(X)
+    seen = []
+    original = _selection.select_by_network
+
+    def recording(formulas, X_rows, y_rows, **kwargs):
+        seen.append(np.array(X_rows))
+        return original(formulas, X_rows, y_rows, **kwargs)
+
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    discoverer = SymbolicActivationDiscoverer(**NETWORK, standardize=False, random_state=0)
+    clf = HybridTransferClassifier((8,), discoverer, max_iter=2, batch_size=64, random_state=0)
+    import sksymact._discovery as discovery_module
+
+    discovery_module.select_by_network, saved = recording, discovery_module.select_by_network
+    try:
+        cross_validate(clf, X, y, cv=folds)
+    finally:
+        discovery_module.select_by_network = saved
+    assert len(seen) == 3
+    for (train, test), rows in zip(folds, seen):
+        np.testing.assert_array_equal(rows, X[train])  # standardize=False: the rows as given
+        assert not (set(map(bytes, rows)) & set(map(bytes, X[test])))

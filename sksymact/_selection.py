@@ -1,0 +1,139 @@
+"""Network-aware selection: choose a discovered formula by how well it *trains*.
+
+gplearn ranks programs by how well a formula of the raw inputs classifies;
+what makes a good activation is how well a network with it learns.  Here the
+best programs of a run are collapsed, the degenerate ones dropped, the
+duplicates *as activations* removed, and the survivors scored by a short
+training of a light :class:`~sksymact.HybridTransferClassifier` on a
+validation split of the rows the discoverer was given -- and never on any
+other rows.
+
+Two formulas are the same activation when one is ``a * f(b * x) + d`` of the
+other: the Linear layer after an activation absorbs ``a`` and ``d``, and the
+Linear + BatchNorm before it a rescaling of its input.  The fingerprint of a
+formula is its value on a fixed grid, standardised (mean 0, RMS 1; both
+signs are compared), and the input maps searched are ``b`` in {1, -1, 2, -2, 1/2, -1/2}
+(so ``cos(|cos x|)`` and ``cos(cos x)`` are one activation, and ``sin(-x)``
+is ``sin(x)``); a shift ``b * x + c`` with ``c != 0`` is not searched.
+"""
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import train_test_split
+from sklearn.utils import resample
+
+from ._classifier import HybridTransferClassifier
+from ._parallel import limit_torch_threads
+
+__all__ = ["fingerprint", "same_activation", "select_by_network", "DEFAULT_TRAINING"]
+
+#: The short training that scores a candidate: the paper's light net, with
+#: smaller batches so that small data sets still take a few hundred steps.
+DEFAULT_TRAINING = {"hidden_layer_sizes": (64, 32), "max_iter": 15, "batch_size": 256}
+
+_GRID = np.linspace(-4.0, 4.0, 801)
+_INPUT_SCALES = (1.0, -1.0, 2.0, -2.0, 0.5, -0.5)
+_SAME = 1e-6
+
+
+def _standardise(values):
+    values = values - values.mean()
+    rms = np.sqrt(np.mean(values ** 2))
+    if not np.isfinite(rms) or rms == 0:
+        return None
+    return values / rms
+
+
+def fingerprint(formula):
+    """The standardised values of ``formula`` on each searched input scale.
+
+    Parameters
+    ----------
+    formula : Formula
+        A formula in ``x``.
+
+    Returns
+    -------
+    ndarray of shape (6, 801) or None
+        One row per input scale ``b`` of :data:`_INPUT_SCALES`; None if the
+        formula is constant or not finite on the grid.
+    """
+    rows = []
+    with np.errstate(all="ignore"):
+        for scale in _INPUT_SCALES:
+            row = _standardise(np.asarray(formula(scale * _GRID), dtype=np.float64))
+            if row is None:
+                return None
+            rows.append(row)
+    return np.array(rows)
+
+
+def same_activation(first, second):
+    """Whether two fingerprints are one activation (``a f(b x) + d``, b searched).
+
+    Parameters
+    ----------
+    first, second : ndarray
+        Outputs of :func:`fingerprint`.
+
+    Returns
+    -------
+    bool
+    """
+    # second(x) against +-first(b x) for every searched b (the sign is a's).
+    target = second[0]
+    return bool(np.any(np.minimum(np.max(np.abs(first - target), axis=1),
+                                  np.max(np.abs(first + target), axis=1)) <= _SAME))
+
+
+def _score_one(activation, X_train, y_train, X_valid, y_valid, training, scorer):
+    model = HybridTransferClassifier(activation=activation, **training)
+    with limit_torch_threads():
+        model.fit(X_train, y_train)
+    return float(scorer(model, X_valid, y_valid))
+
+
+def select_by_network(formulas, X, y, *, training=None, validation_fraction=0.2,
+                      max_rows=20_000, random_state=0, n_jobs=None):
+    """Score candidate formulas by a short training and return the scores.
+
+    Parameters
+    ----------
+    formulas : sequence of Formula
+        The candidates, already collapsed and de-duplicated.
+    X, y : array-like
+        The rows to split into training and validation (stratified).
+    training : dict or None
+        Parameters of the :class:`HybridTransferClassifier` of the short
+        training (default :data:`DEFAULT_TRAINING`); ``random_state`` is set
+        here, the same for every candidate, so all of them (and ReLU) start
+        from the same weights and see the same batches.
+    validation_fraction : float, default=0.2
+    max_rows : int, default=20_000
+        At most this many rows (stratified) take part, which bounds the cost
+        of a candidate.
+    random_state : int, default=0
+    n_jobs : int or None, default=None
+        Candidates trained in parallel (joblib).
+
+    Returns
+    -------
+    scores : list of float
+        The validation score (ROC AUC; one-vs-rest for several classes) of each
+        formula, in order.
+    relu_score : float
+        The same short training with ReLU.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(y) > max_rows:
+        X, y = resample(X, y, replace=False, n_samples=max_rows, stratify=y,
+                        random_state=random_state)
+    X_train, X_valid, y_train, y_valid = train_test_split(
+        X, y, test_size=validation_fraction, stratify=y, random_state=random_state)
+    training = {**DEFAULT_TRAINING, **(training or {}), "random_state": random_state}
+    scorer = get_scorer("roc_auc" if len(np.unique(y)) == 2 else "roc_auc_ovr")
+    scores = Parallel(n_jobs=n_jobs)(
+        delayed(_score_one)(activation, X_train, y_train, X_valid, y_valid, training, scorer)
+        for activation in [*formulas, "relu"])
+    return scores[:-1], scores[-1]
