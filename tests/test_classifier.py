@@ -181,8 +181,8 @@ def test_activation_specs(binary_data, spec, expected_type, expected_formula):
         ("cos(", ValueError, "neither one of"),
         ("__import__('os')", ValueError, "neither one of"),
         (3, TypeError, "'activation' parameter .* must be an instance of 'str'"),
-        ([1, 2], ValueError, "list of 2 specs, but the network has 1 hidden layer"),
-        ([3], TypeError, "activation=3 .* is not understood"),
+        ([1, 2], TypeError, r"activation=1 \(type int\) is not understood"),
+        (["relu"], ValueError, "list of 1 specs, but the network has 2 hidden layer"),
     ],
 )
 def test_bad_activation_specs(binary_data, spec, error, match):
