@@ -47,6 +47,10 @@ TORCH_OPERATORS = _FieldView("torch")
 class SymbolicActivation(nn.Module):
     """Elementwise activation computing a discovered formula.
 
+    The fused path compiles the formula once into a plan (value and
+    derivative in one pass, see :mod:`sksymact._tape`); with learnable
+    constants it runs plain autograd over the operators' torch kernels.
+
     Parameters
     ----------
     formula : Formula or str
@@ -66,6 +70,11 @@ class SymbolicActivation(nn.Module):
         :meth:`current_formula` gives the formula with the trained values.
     constants : torch.Tensor
         The constants in pre-order (``Formula.constants``).
+
+    See Also
+    --------
+    Formula : The formula language.
+    HybridTransferClassifier : The network that uses it.
 
     Notes
     -----
@@ -135,6 +144,18 @@ class SymbolicActivation(nn.Module):
         return self._plans
 
     def forward(self, x):
+        """Apply the formula elementwise.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Pre-activations of any shape.
+
+        Returns
+        -------
+        torch.Tensor
+            ``f(x)``, of the shape and dtype of ``x``.
+        """
         if self.learnable_constants:
             return self._autograd_forward(x)
         # Fixed constants: one fused op that saves only f'(x) for backward
@@ -185,11 +206,24 @@ class SymbolicActivation(nn.Module):
         self._plans_key = self._constants_key()
 
     def current_formula(self):
-        """The formula with the module's current constant values."""
+        """The formula with the module's current constant values.
+
+        Returns
+        -------
+        Formula
+            ``formula`` with the constants read from ``constants``.
+        """
         values = [float(v) for v in self.constants.detach().cpu()]
         return self.formula.with_constants(values)
 
     def extra_repr(self):
+        """The current formula, for torch's module repr.
+
+        Returns
+        -------
+        str
+            The formula with its current constants.
+        """
         return str(self.current_formula())
 
     def __repr__(self):

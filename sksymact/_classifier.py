@@ -158,6 +158,11 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
     loss_curve_ : list of float
         Mean training loss of each epoch.
 
+    See Also
+    --------
+    SymbolicActivationDiscoverer : Discovers a formula to use as ``activation``.
+    sklearn.neural_network.MLPClassifier : The multi-layer perceptron of scikit-learn.
+
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -258,6 +263,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         Returns
         -------
         self : HybridTransferClassifier
+            The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], ensure_min_samples=2)
         check_classification_targets(y)
@@ -351,11 +357,12 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
             return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def decision_function(self, X):
-        """Logits of the network.
+        """Return the logits of the network.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features, scaled as in ``fit``.
 
         Returns
         -------
@@ -370,6 +377,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features, scaled as in ``fit``.
 
         Returns
         -------
@@ -388,10 +396,12 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features, scaled as in ``fit``.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
         """
         logits = self._logits(X).double()
         if len(self.classes_) == 2:
@@ -405,6 +415,7 @@ class HybridTransferClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstima
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features, scaled as in ``fit``.
 
         Returns
         -------

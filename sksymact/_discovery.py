@@ -76,7 +76,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         ``fit``) before subsampling, as the paper does.  ``transform`` applies
         the same scaling.
     target_class : label or None, default=None
-        gplearn's classifier is binary.  For more classes, discovery runs on
+        The class searched against the rest: gplearn's classifier is binary.  For more classes, discovery runs on
         "this class against the rest"; None picks the most frequent class
         (the smallest label among ties).  For binary targets it chooses which
         class is positive (default: the larger label, as gplearn does).
@@ -128,11 +128,34 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         gplearn's jobs are cluster tasks.  The formula does not depend on
         ``n_jobs``.
     verbose : int, default=0
-        gplearn's progress table when positive.
-    tournament_size, stopping_criteria, const_range, init_depth, init_method, \
-parsimony_coefficient, p_crossover, p_subtree_mutation, p_hoist_mutation, \
-p_point_mutation, p_point_replace, max_samples, metric :
-        gplearn's search parameters, with gplearn's names and defaults.
+        Print gplearn's progress table when positive.
+    tournament_size : int, default=20
+        The remaining parameters are gplearn's search parameters, with
+        gplearn's names and defaults (see ``gplearn.genetic.SymbolicClassifier``).
+    stopping_criteria : float, default=0.0
+        See gplearn.
+    const_range : tuple of two floats or None, default=(-1.0, 1.0)
+        See gplearn.
+    init_depth : tuple of two ints, default=(2, 6)
+        See gplearn.
+    init_method : {"half and half", "grow", "full"}, default="half and half"
+        See gplearn.
+    parsimony_coefficient : float or "auto", default=0.001
+        See gplearn.
+    p_crossover : float, default=0.9
+        See gplearn.
+    p_subtree_mutation : float, default=0.01
+        See gplearn.
+    p_hoist_mutation : float, default=0.01
+        See gplearn.
+    p_point_mutation : float, default=0.01
+        See gplearn.
+    p_point_replace : float, default=0.05
+        See gplearn.
+    max_samples : float, default=1.0
+        See gplearn.
+    metric : {"log loss"}, default="log loss"
+        See gplearn.
 
     Attributes
     ----------
@@ -168,6 +191,11 @@ p_point_mutation, p_point_replace, max_samples, metric :
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
+
+    See Also
+    --------
+    HybridTransferClassifier : The network that uses the discovered activation.
+    Formula : The discovered formula.
 
     Examples
     --------
@@ -441,12 +469,14 @@ p_point_mutation, p_point_replace, max_samples, metric :
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features of the source data set.
         y : array-like of shape (n_samples,)
             Class labels; see ``target_class`` for more than two classes.
 
         Returns
         -------
         self : SymbolicActivationDiscoverer
+            The fitted discoverer.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
         check_classification_targets(y)
@@ -486,10 +516,12 @@ p_point_mutation, p_point_replace, max_samples, metric :
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numeric features, as in ``fit``.
 
         Returns
         -------
         X_out : ndarray of shape (n_samples, n_features), float64
+            The activation of every (standardized) feature.
         """
         check_is_fitted(self, "formula_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
@@ -510,6 +542,7 @@ p_point_mutation, p_point_replace, max_samples, metric :
         Returns
         -------
         feature_names_out : ndarray of str objects
+            ``phi(<name>)`` for every input feature.
         """
         check_is_fitted(self, "n_features_in_")
         input_features = _check_feature_names_in(self, input_features)

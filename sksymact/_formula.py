@@ -129,6 +129,16 @@ class Formula:
     where ``|b| <= 0.001``, ``log`` is 0 and ``inv`` is 0 where ``|a| <= 0.001``,
     ``sqrt(a)`` is ``sqrt(|a|)``.  Depth follows gplearn: a leaf has depth 0.
 
+    Parameters
+    ----------
+    text : str
+        Formula text, read as :meth:`parse` reads it (with its default limits).
+
+    See Also
+    --------
+    SymbolicActivation : A torch activation module that evaluates a formula.
+    SymbolicActivationDiscoverer : Finds a formula with gplearn's genetic programming.
+
     Examples
     --------
     >>> f = Formula.parse("mul(cos(X3), X3)")
@@ -176,17 +186,56 @@ class Formula:
     # ----------------------------------------------------------- constructors
     @classmethod
     def variable(cls, name="x"):
-        """Leaf for ``"x"`` (collapsed variable) or ``"X<i>"`` (feature i)."""
+        """Build a variable leaf.
+
+        Parameters
+        ----------
+        name : str, default="x"
+            ``"x"`` (the collapsed variable) or ``"X<i>"`` (feature ``i``, no
+            leading zeros); any other name raises ValueError.
+
+        Returns
+        -------
+        Formula
+            The one-node formula of that variable.
+        """
         return cls._new((("var", _check_var(name)),))
 
     @classmethod
     def constant(cls, value):
-        """Leaf for a finite real constant (stored as a Python float)."""
+        """Build a constant leaf.
+
+        Parameters
+        ----------
+        value : int or float
+            A finite real number, stored as a Python float; a bool, a
+            non-finite or a non-real value raises ValueError.
+
+        Returns
+        -------
+        Formula
+            The one-node formula of that constant.
+        """
         return cls._new((("const", _as_constant(value)),))
 
     @classmethod
     def apply(cls, op_name, *children):
-        """Apply operator ``op_name`` to ``children`` (Formulas), checking arity."""
+        """Apply an operator to child formulas.
+
+        Parameters
+        ----------
+        op_name : str
+            The name of one of gplearn's operators (``"add"``, ``"cos"``, ...);
+            an unknown name raises ValueError.
+        *children : Formula
+            The operands, as many as the operator's arity (else ValueError);
+            a child that is not a Formula raises TypeError.
+
+        Returns
+        -------
+        Formula
+            The tree with ``op_name`` at its root and ``children`` below it.
+        """
         if op_name not in OPERATORS:
             raise ValueError(f"unknown operator {op_name!r}; known: {sorted(OPERATORS)}")
         if len(children) != _ARITY[op_name]:
@@ -299,6 +348,19 @@ class Formula:
 
         Iterative; at most ``max_size`` nodes are read (guards against
         cyclic or exponentially shared dicts).
+
+        Parameters
+        ----------
+        data : dict
+            A nested dict as :meth:`to_dict` writes it; an optional top-level
+            ``"version"`` must be 1.  Any other shape raises ValueError.
+        max_size : int, default=100_000
+            Largest number of nodes read before raising ValueError.
+
+        Returns
+        -------
+        Formula
+            The formula the dict describes.
         """
         if not isinstance(data, dict):
             raise ValueError(f"formula dict must be a dict, got {type(data).__name__}")
@@ -400,7 +462,19 @@ class Formula:
 
     # ----------------------------------------------------------- transforms
     def with_constants(self, values):
-        """Return a copy with the constants replaced, in pre-order."""
+        """Return a copy with the constants replaced, in pre-order.
+
+        Parameters
+        ----------
+        values : iterable of float
+            One finite real number per constant of :attr:`constants`, in the
+            same pre-order; a different count raises ValueError.
+
+        Returns
+        -------
+        Formula
+            The same tree with the new constants.
+        """
         values = [_as_constant(v) for v in values]
         if len(values) != len(self.constants):
             raise ValueError(f"expected {len(self.constants)} constants, got {len(values)}")
@@ -409,14 +483,37 @@ class Formula:
                                   for t in self._tokens))
 
     def collapse(self, var="x"):
-        """Replace every variable by ``var`` (e.g. ``mul(cos(X3), X3)`` -> x*cos(x))."""
+        """Replace every variable by one variable.
+
+        ``mul(cos(X3), X3)`` collapses to ``mul(cos(x), x)``: the step that turns a
+        formula over features into an activation of one scalar.
+
+        Parameters
+        ----------
+        var : str, default="x"
+            The variable that replaces every other: ``"x"`` or ``"X<i>"``.
+
+        Returns
+        -------
+        Formula
+            The same tree over the single variable ``var``.
+        """
         _check_var(var)
         return Formula._new(tuple(("var", var) if t[0] == "var" else t
                                   for t in self._tokens))
 
     def simplify(self):
-        """Fold variable-free subtrees into constants (numpy float64, gplearn
-        semantics); subtrees whose value is not finite are kept."""
+        """Fold variable-free subtrees into constants.
+
+        Each subtree with no variable is evaluated once (numpy float64,
+        gplearn's protected semantics) and replaced by its value; subtrees
+        whose value is not finite are kept.
+
+        Returns
+        -------
+        Formula
+            The folded formula; it evaluates as the original does.
+        """
         def node(name, args):
             if all(a[0][0] == "const" and len(a) == 1 for a in args):
                 with np.errstate(all="ignore"):
@@ -484,6 +581,17 @@ class Formula:
         ``a/b``, ``log`` -> ``log(Abs(a))``, ``sqrt`` -> ``sqrt(Abs(a))``,
         ``inv`` -> ``1/a``); ``protected=True`` uses ``Piecewise`` for
         ``div``/``log``/``inv`` exactly like gplearn (threshold 0.001).
+
+        Parameters
+        ----------
+        protected : bool, default=False
+            Whether to give gplearn's protected reading (``Piecewise``) rather
+            than the plain mathematical one.
+
+        Returns
+        -------
+        sympy.Expr
+            The expression; sympy is imported on first use.
         """
         return self._to_sympy(protected, exact=False)
 
@@ -503,7 +611,13 @@ class Formula:
                      lambda name, args: OPERATORS[name].sympy(sp, guard, *args))
 
     def latex(self):
-        """LaTeX of the plain reading, ``sympy.latex(self.to_sympy())``."""
+        """Write the plain reading as LaTeX.
+
+        Returns
+        -------
+        str
+            ``sympy.latex(self.to_sympy())``.
+        """
         import sympy
         return sympy.latex(self.to_sympy())
 
@@ -564,6 +678,7 @@ class Formula:
         Returns
         -------
         bool
+            Whether the formula is constant on the operating range.
         """
         if not self.variables:
             return True
@@ -581,6 +696,7 @@ class Formula:
         Returns
         -------
         bool
+            Whether the formula is affine on the operating range.
         """
         return bool(self.nonlinearity() == 0.0)
 
@@ -604,8 +720,14 @@ class Formula:
 
     # ------------------------------------------------------- serialisation
     def to_dict(self):
-        """JSON-serialisable nested dict, e.g. ``{"version": 1, "op": "neg",
-        "args": [{"var": "x"}]}`` (``"version"`` only at the top)."""
+        """Describe the formula as a JSON-serialisable nested dict.
+
+        Returns
+        -------
+        dict
+            For example ``{"version": 1, "op": "neg", "args": [{"var": "x"}]}``
+            (``"version"`` only at the top); :meth:`from_dict` reads it back.
+        """
         def leaf(tok):
             return {"var": tok[1]} if tok[0] == "var" else {"const": tok[1]}
         tree = _fold(self._tokens, leaf, lambda name, args: {"op": name, "args": args})

@@ -1,6 +1,7 @@
 """The Parameter Efficiency Score, E_param = ROC AUC / log10(number of parameters)."""
 
 import numbers
+import sys
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -39,6 +40,7 @@ def parameter_efficiency_score(y_true, y_score, *, n_params):
     Returns
     -------
     score : float
+        ROC AUC divided by ``log10(n_params)``; greater is better.
 
     Notes
     -----
@@ -86,6 +88,7 @@ def count_params(estimator):
     Returns
     -------
     n_params : int
+        The number of trainable parameters (weights and biases).
 
     Raises
     ------
@@ -101,8 +104,10 @@ def count_params(estimator):
     >>> count_params(LogisticRegression().fit([[0, 1], [1, 0], [1, 1]], [0, 1, 1]))
     3
     """
-    import torch  # noqa: PLC0415  (kept local: metrics must import without torch work)
-
+    # An object can be a torch module only once torch is imported: looking it up
+    # in sys.modules keeps this module, and the counting of other models, free
+    # of torch's import.
+    torch = sys.modules.get("torch")
     if hasattr(estimator, "n_params_"):
         return int(estimator.n_params_)
     if hasattr(estimator, "steps"):  # Pipeline: the last step is the model
@@ -111,7 +116,7 @@ def count_params(estimator):
         return count_params(estimator.best_estimator_)
     if type(estimator).__name__ == "FrozenEstimator" and hasattr(estimator, "estimator"):
         return count_params(estimator.estimator)
-    if isinstance(estimator, torch.nn.Module):
+    if torch is not None and isinstance(estimator, torch.nn.Module):
         return sum(p.numel() for p in estimator.parameters() if p.requires_grad)
     if hasattr(estimator, "module_"):  # a skorch net
         return count_params(estimator.module_)
@@ -145,7 +150,9 @@ def efficiency_scorer(estimator, X, y):
         Anything :func:`count_params` understands, e.g. a Pipeline ending in
         :class:`~sksymact.HybridTransferClassifier`.
     X : array-like of shape (n_samples, n_features)
+        The samples to score on.
     y : array-like of shape (n_samples,)
+        Their true labels.
 
     Returns
     -------

@@ -27,7 +27,7 @@ _BASELINES = {
 def _new_axes(ax, figsize, ncols=1):
     if ax is not None:
         return ax.figure, [ax] if ncols == 1 else ax
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415 (optional, and heavy)
 
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
@@ -85,7 +85,7 @@ def _formula_items(formulas):
 def _pretty(formula, max_length=60):
     """A short label: sympy's form with constants to 3 digits, cut at ``max_length``."""
     try:
-        import sympy  # noqa: PLC0415
+        import sympy  # noqa: PLC0415 (heavy; only the labels need it)
 
         expression = formula.to_sympy()
         text = str(expression.xreplace(
@@ -110,7 +110,10 @@ def plot_activation(formulas, ax=None, x_range=(-5, 5), *, n_points=401, baselin
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
     x_range : (float, float), default=(-5, 5)
+        The interval of ``x`` drawn.
     n_points : int, default=401
+        The number of evenly spaced points of ``x_range`` at which each
+        formula is evaluated.
     baselines : bool, default=True
         Also draw ReLU and SiLU (grey, dashed).
 

@@ -343,6 +343,8 @@ def make_collider_events(
             Description of the simulation.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The ``data`` and ``target`` described above (a DataFrame and a
+        Series when ``as_frame=True``).
 
     Raises
     ------

@@ -184,6 +184,8 @@ def fetch_covertype(
             Path of the file (or scikit-learn cache folder) read.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The ``data`` and ``target`` described above (a DataFrame and a
+        Series when ``as_frame=True``).
 
     Raises
     ------

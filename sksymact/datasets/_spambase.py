@@ -124,6 +124,8 @@ def fetch_spambase(
             Path of the file read.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The ``data`` and ``target`` described above (a DataFrame and a
+        Series when ``as_frame=True``).
 
     Raises
     ------
