@@ -1,6 +1,19 @@
-"""Shared helpers of the benchmark scripts: timing, machine facts, JSON output."""
+"""Shared helpers of the benchmark scripts: timing, machine facts, JSON output.
 
+Every ``results/<name>.json`` holds the raw time of every run or round next to
+the medians and paired ratios printed from them, and the thread counts the
+process ran with.  To recompute the figures from the raw lists and compare
+them with the stored ones::
+
+    python _common.py recompute results/*.json
+
+(or :func:`recompute` on a loaded JSON); it exits with status 1 if a stored
+figure differs from its recomputation.
+"""
+
+import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -9,6 +22,37 @@ import time
 from pathlib import Path
 
 from torch import nn
+
+
+def use_threads(n):
+    """Run this process's torch and native thread pools (BLAS, OpenMP) with ``n`` threads.
+
+    On a two-core machine two OpenMP threads make every kernel wait for any
+    busy neighbour at its barrier, so the scripts default to one.
+    """
+    # Load every library whose native pools the scripts use first: a pool loaded
+    # after threadpool_limits would keep its default size.
+    import gplearn  # noqa: F401
+    import numpy  # noqa: F401
+    import sklearn  # noqa: F401
+    import skorch  # noqa: F401
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(n)
+    threadpool_limits(n)  # numpy's BLAS and OpenMP; the limit lasts for the process
+    return n
+
+
+def thread_counts():
+    """``{"torch": n, "<native library>": n, ...}``: the threads this process uses now."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    counts = {"torch": torch.get_num_threads()}
+    for pool in threadpool_info():
+        counts[pool["prefix"]] = pool["num_threads"]  # the library: libgomp, ...openblas
+    return counts
 
 
 def machine():
@@ -24,6 +68,7 @@ def machine():
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        "threads": thread_counts(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "versions": {
             "torch": torch.__version__, "scikit-learn": sklearn.__version__,
@@ -84,6 +129,109 @@ def write_json(name, payload, out_dir=None):
     return path
 
 
+def _pairs(times, baseline):
+    return [t / b for t, b in zip(times, baseline, strict=True)]
+
+
+def recompute(payload):
+    """Every median and paired ratio of a results JSON, recomputed from its raw lists.
+
+    Returns ``[(figure, stored, recomputed, pair_ratios), ...]``: ``pair_ratios``
+    is the list of per-pair ratios behind a paired ratio (None for a median);
+    ``recomputed`` is None where the file lacks the raw list (older files).
+    """
+    median = statistics.median
+    out = []
+
+    def add(figure, stored, raw, baseline=None, fn=median):
+        if raw is None or (baseline is None and fn is None):
+            out.append((figure, stored, None, None))
+        elif baseline is None:
+            out.append((figure, stored, fn(raw), None))
+        else:
+            out.append((figure, stored, paired_ratio(raw, baseline), _pairs(raw, baseline)))
+
+    kind = payload["benchmark"]
+    if kind == "activation":
+        rows = payload["rows"]
+        gelu = next(r for r in rows if r["activation"] == "GELU").get("all_us")
+        for r in rows:
+            add(f"{r['activation']}: sksymact us", r["us"], r.get("all_us"))
+            if "eager_us" in r:
+                add(f"{r['activation']}: eager us", r["eager_us"], r.get("eager_all_us"))
+            add(f"{r['activation']}: /GELU", r["/GELU"], r.get("all_us"), gelu)
+    elif kind == "discovery":
+        for r in payload["rows"]:
+            t, at = r["all_s"], f"{r['rows']:,} rows, n_jobs {r['n_jobs']}"
+            if r["n_jobs"] == 1:
+                add(f"{at}: raw gplearn s", r["raw_gplearn_s"], t["raw"])
+                add(f"{at}: ours s", r["ours_s"], t["ours"])
+                gp = r.get("gp_in_ours_s")
+                own = None if gp is None else [o - g for o, g in zip(t["ours"], gp, strict=True)]
+                add(f"{at}: own work s", r["own_work_s"], own)
+                add(f"{at}: 1 + own/raw", r["1 + own/raw"], own,
+                    fn=lambda own: 1 + median(own) / median(t["raw"]))
+                add(f"{at}: ours/raw", r["ours/raw"], t["ours"], t["raw"])
+            else:
+                add(f"{at}: ours s", r["ours_s"], t["two"])
+                add(f"{at}: n_jobs 2/1", r["n_jobs 2/1"], t["two"], t["one"])
+    elif kind == "training":
+        cases = {c["case"]: c for c in payload["cases"]}
+        for name, c in cases.items():
+            t = c["all_s"]
+            for loop in ("reference", "hand", "ours"):
+                add(f"{name}: {loop} s", c[f"{loop}_s"], t[loop])
+            add(f"{name}: ours/reference", c["ours/reference"], t["ours"], t["reference"])
+            add(f"{name}: ours/hand", c["ours/hand"], t["ours"], t["hand"])
+        add("x*cos(x)/ReLU (ours)", payload["formula_vs_relu"],
+            cases["light x*cos(x)"]["all_s"]["ours"], cases["light ReLU"]["all_s"]["ours"])
+    elif kind == "formula_training":
+        runs = payload["runs"]
+        relu = next(r for r in runs if r["activation"] == "relu")["all_s"]
+        for r in runs:
+            add(f"{r['activation']}: ours s", r["ours_s"], r["all_s"])
+            add(f"{r['activation']}: /ReLU", r["/ReLU"], r["all_s"], relu)
+    elif kind == "memory":
+        # One child process per measurement: the peaks are the raw runs.
+        runs = {r["run"]: r for r in payload["runs"]}
+        base = runs["imports + data (baseline)"]["peak_rss_mb"]
+        for r in payload["runs"]:
+            if "over_baseline_mb" in r:
+                add(f"{r['run']}: over baseline MB", r["over_baseline_mb"],
+                    r["peak_rss_mb"], fn=lambda peak: peak - base)
+        add("15 epochs - 1 epoch MB", payload["epoch_growth_mb"],
+            runs["light ReLU, 15 epochs"]["peak_rss_mb"],
+            fn=lambda peak: peak - runs["light ReLU, 1 epoch"]["peak_rss_mb"])
+    else:
+        raise ValueError(f"unknown benchmark {kind!r}")
+    return out
+
+
+def _recompute_main(argv=None):
+    parser = argparse.ArgumentParser(description="Recompute a results JSON's medians and "
+                                     "paired ratios from its raw lists.")
+    parser.add_argument("command", choices=["recompute"])
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        payload = json.loads(Path(path).read_text())
+        threads = payload["machine"].get("threads") or {
+            "torch": payload["machine"]["torch_threads"]}
+        print(f"{path}: threads {threads}")
+        for figure, stored, value, pairs in recompute(payload):
+            if value is None:
+                note = "no raw runs in this file"
+            elif math.isclose(stored, value, rel_tol=1e-9, abs_tol=1e-12):
+                note = "ok"
+            else:
+                note, status = "DIFFERS", 1
+            text = "" if value is None else f"{value:.4g}"
+            pairs = "" if pairs is None else "  pairs " + " ".join(f"{p:.3f}" for p in pairs)
+            print(f"  {figure}: stored {stored:.4g}, recomputed {text or '-'} [{note}]{pairs}")
+    return status
+
+
 def print_table(rows, columns):
     widths = [max(len(str(c)), *(len(_fmt(r.get(c))) for r in rows)) for c in columns]
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
@@ -96,3 +244,7 @@ def _fmt(value):
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) >= 0.01 else f"{value:.2e}"
     return "" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_recompute_main())

@@ -14,7 +14,16 @@ in the same call), over raw gplearn's median.  The wall-time ratio (median of
 the back-to-back pairs, ``ours/raw``) is printed beside it.  Also reported: how the time grows with
 rows (10k, 50k, 100k) and what n_jobs=2 does on this machine.
 
-Usage: python benchmarks/bench_discovery.py [--repeats 7]
+The JSON keeps every run's time (``all_s``) and the gplearn fit inside each of
+ours (``gp_in_ours_s``), so every median and ratio can be recomputed
+(``python _common.py recompute results/discovery.json``).
+
+One thread by default (``--threads``: torch's and numpy's BLAS/OpenMP pools),
+as in the other scripts; gplearn's evolution is single-threaded numpy anyway.
+``n_jobs=2`` uses two processes, not threads.
+
+Usage: python benchmarks/bench_discovery.py [--repeats 7] [--rows 10000 50000 100000]
+       [--threads 1]
 """
 
 import argparse
@@ -26,7 +35,7 @@ from gplearn.genetic import SymbolicClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import resample
 
-from _common import interleaved_medians, paired_ratio, print_table, write_json
+from _common import interleaved_medians, paired_ratio, print_table, use_threads, write_json
 from sksymact import SymbolicActivationDiscoverer
 
 
@@ -78,8 +87,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    use_threads(args.threads)
 
     rows = []
     for n in args.rows:
@@ -97,7 +108,8 @@ def main(argv=None):
                      "ours_s": timings["ours"][0], "own_work_s": own,
                      "1 + own/raw": 1 + own / raw,
                      "ours/raw": paired_ratio(timings["ours"][1], timings["raw"][1]),
-                     "all_s": {k: v[1] for k, v in timings.items()}})
+                     "all_s": {k: v[1] for k, v in timings.items()},
+                     "gp_in_ours_s": list(GP_SECONDS)})
     # n_jobs=2 against n_jobs=1, interleaved in the same way.
     X, y = make_data(args.rows[0])
     timings = interleaved_medians({"one": lambda: ours(X, y, n_jobs=1),
@@ -105,12 +117,14 @@ def main(argv=None):
     rows.append({"rows": args.rows[0], "n_jobs": 2, "ours_s": timings["two"][0],
                  "n_jobs 2/1": paired_ratio(timings["two"][1], timings["one"][1]),
                  "all_s": {k: v[1] for k, v in timings.items()}})
-    print("population 500 x 5 generations on a 10% subsample of 28 features")
+    print(f"population 500 x 5 generations on a 10% subsample of 28 features, "
+          f"threads {args.threads}, median of {args.repeats}")
     print_table(rows, ["rows", "n_jobs", "raw_gplearn_s", "ours_s", "own_work_s",
                        "1 + own/raw", "ours/raw", "n_jobs 2/1"])
     met = all(r["1 + own/raw"] <= 1.05 for r in rows if r["n_jobs"] == 1)
     print(f"  discoverer <= 1.05x raw gplearn: {'met' if met else 'NOT met'}")
-    path = write_json("discovery", {"rows": rows, "goal_met": met}, args.out)
+    path = write_json("discovery", {"rows": rows, "goal_met": met, "repeats": args.repeats},
+                      args.out)
     print(f"wrote {path}")
     return 0 if met else 1
 

@@ -12,7 +12,7 @@ import argparse
 
 import torch
 
-from _common import interleaved_medians, paired_ratio, print_table, write_json
+from _common import interleaved_medians, paired_ratio, print_table, use_threads, write_json
 from bench_training import make_data, ours
 
 FORMULAS = ["x*cos(x)", "sin(x) - abs(sin(x) - cos(x))"]
@@ -26,7 +26,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="folder for the JSON (default: results/)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    use_threads(args.threads)
 
     X, y = make_data(args.rows)
     timings = interleaved_medians(

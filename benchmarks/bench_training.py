@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import Eager, interleaved_medians, paired_ratio, print_table, write_json
+from _common import Eager, interleaved_medians, paired_ratio, print_table, use_threads, write_json
 from sksymact import HybridTransferClassifier
 
 
@@ -114,7 +114,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="folder for the JSON (default: results/)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    use_threads(args.threads)
 
     X, y = make_data(args.rows)
     loops = [("reference", reference_loop), ("hand", hand_loop), ("ours", ours)]

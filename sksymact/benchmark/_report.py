@@ -161,6 +161,19 @@ def _settings_text(settings):
     ]
 
 
+def _formula_text(entry, key):
+    """```text` = `simplified` (key; nonlinearity 0.0015)``: how far from affine it is."""
+    from .. import Formula  # noqa: PLC0415
+
+    formula = Formula.parse(entry["formula"])
+    # Folders written before formulas.json recorded it: the same number, computed here.
+    nonlinearity = entry.get("nonlinearity", formula.nonlinearity())
+    nonlinearity = "n/a" if nonlinearity is None or not math.isfinite(nonlinearity) else (
+        f"{nonlinearity:.3g}")
+    return (f"`{entry['formula']}` = `{formula.to_sympy()}` "
+            f"({key}; nonlinearity {nonlinearity})")
+
+
 def _formula_lines(records, rows, formulas):
     used = {}
     for row in rows:
@@ -171,7 +184,7 @@ def _formula_lines(records, rows, formulas):
         keys = used.get((record["dataset"], record["configuration"]))
         if not keys:
             continue
-        texts = [f"`{formulas[k]['formula']}` ({k})" if k in formulas else f"({k})"
+        texts = [_formula_text(formulas[k], k) if k in formulas else f"({k})"
                  for k in sorted(keys)]
         lines.append(f"- {DISPLAY_NAMES.get(record['dataset'], record['dataset'])}, "
                      f"{record['label']}: " + "; ".join(texts))
@@ -209,7 +222,12 @@ def write_summary(folder, *, title="sksymact benchmark"):
                      "source of the transferred formula, so there transfer is the specialist.\n")
     formula_lines = _formula_lines(records, rows, formulas)
     if formula_lines:
-        parts += ["## Formulas used", ""] + formula_lines + [""]
+        parts += ["## Formulas used", "",
+                  "Nonlinearity: 1 - R² of the best affine fit of the formula under N(0, 1) "
+                  "inputs (`sksymact.Formula.nonlinearity`): 0 for an affine function, 1 "
+                  "for one that no affine function approximates. Discovery rejects formulas "
+                  "below its `min_nonlinearity` (default 0.005) as degenerate.", ""]
+        parts += formula_lines + [""]
     text = "\n".join(parts)
     atomic_write_text(os.path.join(folder, "summary.md"), text)
     return text

@@ -120,6 +120,7 @@ def discover(job, X, y):
         "latex": formula.latex(),
         "program": discoverer.program_,
         "fitness": finite_or_none(discoverer.fitness_),
+        "nonlinearity": finite_or_none(discoverer.nonlinearity_),
         "n_degenerate_skipped": int(discoverer.n_degenerate_skipped_),
         "random_state": random_state,
         "rows_seen": int(len(y_fit)),
