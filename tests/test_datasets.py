@@ -928,6 +928,9 @@ def test_public_api():
         "fetch_higgs",
         "fetch_spambase",
         "get_data_home",
+        "load_covertype",
+        "load_higgs",
+        "load_spambase",
         "make_collider_events",
     ]
     for name in datasets.__all__:
@@ -949,11 +952,12 @@ def test_descriptions_ship_as_rst_files():
 
 
 def test_descriptions_are_package_data():
-    # A wheel only holds the .rst files if the packaging names them.
+    # A wheel only holds the .rst files and the bundled samples if the packaging names them.
     pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
     if not pyproject.is_file():
         pytest.skip("not run from a source checkout")
-    assert '"sksymact.datasets" = ["descr/*.rst"]' in pyproject.read_text(encoding="utf-8")
+    assert ('"sksymact.datasets" = ["descr/*.rst", "data/*.gz", "data/*.data"]'
+            in pyproject.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -962,3 +966,52 @@ def test_descriptions_are_package_data():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------
+# bundled samples (load_*)
+
+#: sha256 of the uncompressed content, as the UCI copies' README lists them.
+BUNDLED_SHA256 = {
+    "HIGGS-5000.csv.gz": "e996a57d1dec14eba41872d97a677aba667f82367f8557746d831b4eedf2a6d5",
+    "covtype-20000.data.gz": "55ff5c8510624a2fe57838017f96caf86914223f131572edd35a038f3e85e43e",
+}
+
+
+def test_bundled_files_are_the_uci_rows():
+    import hashlib
+
+    folder = resources.files("sksymact.datasets") / "data"
+    for name, digest in BUNDLED_SHA256.items():
+        with gzip.open(io.BytesIO((folder / name).read_bytes())) as stream:
+            assert hashlib.sha256(stream.read()).hexdigest() == digest, name
+    assert (folder / "spambase.data").read_bytes().count(b"\n") == 4601
+
+
+def test_load_gives_what_fetch_gives_from_a_folder(real_home):
+    from sksymact.datasets import load_covertype, load_higgs, load_spambase
+
+    pairs = [
+        (load_higgs(), datasets.fetch_higgs(data_home=real_home, n_samples=5000,
+                                            download_if_missing=False)),
+        (load_covertype(n_samples=3000, random_state=0),
+         datasets.fetch_covertype(data_home=real_home, n_samples=3000, random_state=0,
+                                  download_if_missing=False)),
+        (load_spambase(), datasets.fetch_spambase(data_home=real_home,
+                                                  download_if_missing=False)),
+    ]
+    for bundled, fetched in pairs:
+        np.testing.assert_array_equal(bundled.data, fetched.data)
+        np.testing.assert_array_equal(bundled.target, fetched.target)
+        assert bundled.feature_names == fetched.feature_names
+        assert "CC BY 4.0" in bundled.DESCR and "ships with sksymact" in bundled.DESCR
+
+
+def test_load_refuses_more_rows_than_bundled():
+    from sksymact.datasets import load_higgs, load_spambase
+
+    with pytest.raises(ValueError, match="5,000 rows of the bundled higgs sample.*fetch_higgs"):
+        load_higgs(n_samples=5001)
+    X, y = load_higgs(n_samples=10, return_X_y=True)
+    assert X.shape == (10, 28)
+    assert load_spambase(n_samples=100, random_state=0, as_frame=True).frame.shape == (100, 58)
