@@ -3,14 +3,41 @@
 Discover a formula with genetic programming on a source data set, collapse its
 variables into one scalar ``x``, and use it as the activation of a small,
 parameter-light network trained on a target data set.
+
+The package imports lazily (the convention of SPEC 1): ``import sksymact``
+loads only its version, and each public name and subpackage
+(:mod:`~sksymact.datasets`, :mod:`~sksymact.benchmark`,
+:mod:`~sksymact.plotting`, :mod:`~sksymact.exceptions`) is imported the first
+time it is used, so torch, skorch and gplearn load only with the names that
+need them.
+
+Examples
+--------
+>>> import sksymact
+>>> from sksymact import Formula
+>>> Formula.parse("x * sin(x)")
+Formula('mul(x, sin(x))')
+>>> sksymact.datasets.make_collider_events(5, random_state=0).data.shape[0]
+5
 """
 
-from ._activation import SymbolicActivation
-from ._classifier import HybridTransferClassifier
-from ._discovery import SymbolicActivationDiscoverer
-from ._formula import Formula
-from ._metrics import count_params, efficiency_scorer, parameter_efficiency_score
+import importlib
+
 from ._version import __version__
+
+#: Each public name and the private module that defines it.
+_LAZY_ATTRIBUTES = {
+    "Formula": "._formula",
+    "SymbolicActivation": "._activation",
+    "SymbolicActivationDiscoverer": "._discovery",
+    "HybridTransferClassifier": "._classifier",
+    "parameter_efficiency_score": "._metrics",
+    "efficiency_scorer": "._metrics",
+    "count_params": "._metrics",
+}
+
+#: The public subpackages and modules, reachable as attributes.
+_SUBMODULES = ("benchmark", "datasets", "exceptions", "plotting")
 
 __all__ = [
     "Formula",
@@ -22,3 +49,20 @@ __all__ = [
     "count_params",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    """Import a public name or subpackage on its first use (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # binds it on the package too
+    module = _LAZY_ATTRIBUTES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups do not come back here
+    return value
+
+
+def __dir__():
+    """The public names and subpackages, imported or not."""
+    return sorted(set(__all__) | set(_SUBMODULES))

@@ -21,7 +21,10 @@ Top-level fits are left alone: torch keeps its own default and gplearn the
 
 import contextlib
 import os
+import sys
 import threading
+
+from joblib.parallel import get_active_backend
 
 __all__ = ["inside_parallel_task", "torch_thread_budget", "limit_torch_threads", "gp_n_jobs"]
 
@@ -32,8 +35,6 @@ _threads_before = None
 
 def _dask_worker():
     """The Dask worker running this code, or None (never imports distributed)."""
-    import sys  # noqa: PLC0415
-
     distributed = sys.modules.get("distributed")
     if distributed is None:
         return None
@@ -44,8 +45,6 @@ def _dask_worker():
 
 
 def _active_joblib_backend():
-    from joblib.parallel import get_active_backend  # noqa: PLC0415
-
     return get_active_backend()[0]
 
 
@@ -147,7 +146,7 @@ def limit_torch_threads(n_threads=None):
     >>> torch.get_num_threads() == before
     True
     """
-    import torch  # noqa: PLC0415  (the discoverer imports this module without torch work)
+    import torch  # noqa: PLC0415 (local: importing this module does not import torch)
 
     global _n_limited, _threads_before
     budget = torch_thread_budget() if n_threads is None else int(n_threads)

@@ -3,7 +3,7 @@
 import warnings
 
 from ._version import __version__
-from ._warnings import InconsistentSksymactVersionWarning
+from .exceptions import InconsistentSksymactVersionWarning
 
 __all__ = ["VersionedPickleMixin"]
 

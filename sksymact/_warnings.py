@@ -1,17 +1,13 @@
-"""Warning categories of sksymact (ground floor: imports nothing of the package)."""
+"""The old home of the warning classes, kept so that old imports keep working.
 
+The classes live in :mod:`sksymact.exceptions`; the names here are the same
+objects.
+"""
 
-class SksymactWarning(UserWarning):
-    """Base class of the warnings sksymact emits.
+from .exceptions import (
+    DegenerateFormulaWarning,
+    InconsistentSksymactVersionWarning,
+    SksymactWarning,
+)
 
-    The test-suite turns unexpected ones into errors, so every warning a test
-    triggers must be asserted with ``pytest.warns``.
-    """
-
-
-class DegenerateFormulaWarning(SksymactWarning):
-    """A discovered formula was constant or linear in x and was replaced."""
-
-
-class InconsistentSksymactVersionWarning(SksymactWarning):
-    """An estimator is unpickled under another sksymact minor version than it was saved with."""
+__all__ = ["SksymactWarning", "DegenerateFormulaWarning", "InconsistentSksymactVersionWarning"]

@@ -3,6 +3,17 @@
 Errors a user can cause (a missing file, an unknown column, a bad option
 value, a results folder made with other settings) end with a message on
 stderr and exit status 2, without a traceback.
+
+Building the parser, ``--help`` and ``--version`` import neither
+scikit-learn, torch, skorch nor gplearn: each subcommand imports what it
+needs when it runs.
+
+Examples
+--------
+>>> from sksymact.cli import build_parser
+>>> args = build_parser().parse_args(["discover", "--data", "events.csv", "--target", "label"])
+>>> args.command, args.population_size, args.subsample
+('discover', 500, 0.1)
 """
 
 import argparse
@@ -12,6 +23,8 @@ import re
 import sys
 
 from ._version import __version__
+from .benchmark import CONFIGURATIONS, DATASETS, PROTOCOLS, BenchmarkError, BenchmarkSettings
+from .benchmark._store import atomic_write_text
 
 __all__ = ["main", "build_parser"]
 
@@ -81,9 +94,13 @@ def _device(text):
 
 
 def build_parser():
-    """The argparse parser of the ``sksymact`` command."""
-    from .benchmark import CONFIGURATIONS, DATASETS, PAPER_SEEDS, PROTOCOLS  # noqa: PLC0415
+    """The argparse parser of the ``sksymact`` command.
 
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser; each subcommand's namespace has a ``func`` that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="sksymact",
         description="Neuro-symbolic activation discovery: find an activation function with "
@@ -100,8 +117,11 @@ def build_parser():
     bench.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
                        metavar="NAME", help=f"data sets to run (default: all: "
                                             f"{' '.join(DATASETS)})")
-    bench.add_argument("--seeds", nargs="+", type=int, default=list(PAPER_SEEDS), metavar="SEED",
-                       help="seeds of the splits, networks and searches (default: 42 43 44)")
+    # The default (None: the paper's seeds) is resolved when the benchmark runs,
+    # so that building the parser does not import the runner.
+    bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
+                       help="seeds of the splits, networks and searches (default: the "
+                            "paper's, 42 43 44)")
     bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
                        default=list(CONFIGURATIONS), metavar="NAME",
                        help=f"configurations (default: all: {' '.join(CONFIGURATIONS)})")
@@ -175,12 +195,12 @@ def build_parser():
 
 
 def _benchmark(args):
-    from .benchmark import BenchmarkSettings, run_benchmark  # noqa: PLC0415
+    from .benchmark import PAPER_SEEDS, run_benchmark  # noqa: PLC0415 (imports scikit-learn)
 
     if args.data_home is not None and not os.path.isdir(args.data_home):
         raise UsageError(f"--data-home {args.data_home!r}: no such folder.")
     if args.device.startswith("cuda"):
-        import torch  # noqa: PLC0415
+        import torch  # noqa: PLC0415 (heavy; only this check needs it)
 
         if not torch.cuda.is_available():
             raise UsageError(f"--device {args.device}: CUDA is not available here; use "
@@ -189,7 +209,8 @@ def _benchmark(args):
         protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
         epochs=args.epochs, population_size=args.population_size, generations=args.generations)
     result = run_benchmark(
-        args.out, settings, datasets=args.datasets, seeds=args.seeds,
+        args.out, settings, datasets=args.datasets,
+        seeds=PAPER_SEEDS if args.seeds is None else args.seeds,
         configurations=args.configs, data_home=args.data_home, download=not args.no_download,
         device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
         progress=False if args.quiet else "auto", plots=not args.no_plots)
@@ -204,7 +225,7 @@ def _benchmark(args):
 
 
 def _demo(args):
-    from .benchmark import run_demo  # noqa: PLC0415
+    from .benchmark import run_demo  # noqa: PLC0415 (imports scikit-learn and torch)
 
     run_demo(args.out, quick=args.quick, n_jobs=args.n_jobs, plots=not args.no_plots)
     return 0
@@ -215,7 +236,7 @@ def _demo(args):
 
 def _read_csv(path, target):
     try:
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd  # noqa: PLC0415 (heavy, and optional)
     except ImportError:
         raise UsageError("discover reads CSV files with pandas, which is not installed: "
                          "pip install pandas") from None
@@ -249,8 +270,7 @@ def _read_csv(path, target):
 
 
 def _discover(args):
-    from . import SymbolicActivationDiscoverer  # noqa: PLC0415
-    from .benchmark._store import atomic_write_text  # noqa: PLC0415
+    from . import SymbolicActivationDiscoverer  # noqa: PLC0415 (imports torch and gplearn)
 
     if args.save is not None:
         folder = os.path.dirname(os.path.abspath(args.save))
@@ -315,8 +335,6 @@ def main(argv=None):
     status : int
         0 on success, 2 for a usage error, 130 when interrupted.
     """
-    from .benchmark import BenchmarkError  # noqa: PLC0415
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

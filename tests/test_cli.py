@@ -3,21 +3,22 @@
 import json
 import os
 import re
+import runpy
 import sys
+import types
 
 import pytest
 
-from sksymact import Formula, __version__
+from sksymact import Formula, __version__, benchmark
 from sksymact.benchmark import read_results
 from sksymact.cli import main
+from sksymact.datasets import make_collider_events
 
 pd = pytest.importorskip("pandas")
 
 
 @pytest.fixture
 def events_csv(tmp_path):
-    from sksymact.datasets import make_collider_events
-
     frame = make_collider_events(400, random_state=0, as_frame=True).frame
     path = tmp_path / "events.csv"
     frame.to_csv(path, index=False)
@@ -56,6 +57,20 @@ def test_benchmark_data_home_must_exist(tmp_path, capsys):
                  str(tmp_path / "out")]) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args, seeds", [([], (42, 43, 44)), (["--seeds", "7", "8"], [7, 8])])
+def test_benchmark_seeds_default_to_the_papers(args, seeds, tmp_path, monkeypatch, capsys):
+    calls = []
+
+    def fake_run_benchmark(out, settings, **kwargs):
+        calls.append(kwargs)
+        return types.SimpleNamespace(summary="table", n_run=0, n_resumed=0)
+
+    monkeypatch.setattr(benchmark, "run_benchmark", fake_run_benchmark)
+    assert main(["benchmark", "--out", str(tmp_path / "out"), "--device", "cpu", *args]) == 0
+    assert calls[0]["seeds"] == seeds
+    assert tuple(benchmark.PAPER_SEEDS) == (42, 43, 44)
 
 
 def test_discover_prints_and_saves_the_formula(events_csv, tmp_path, capsys):
@@ -106,8 +121,6 @@ def test_discover_user_errors_exit_2(tmp_path, events_csv, capsys):
 
 def test_python_m_sksymact_runs_main(events_csv, monkeypatch, capsys):
     """``python -m sksymact`` exits with main's status (run in-process, like -m does)."""
-    import runpy
-
     monkeypatch.setattr(sys, "argv", ["sksymact", "discover", "--data", str(events_csv),
                                       "--target", "nope"])
     with pytest.raises(SystemExit) as exit_info:
