@@ -21,7 +21,7 @@ from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
 from ._selection import fingerprint, same_activation, select_by_network
-from ._warnings import DegenerateFormulaWarning
+from .exceptions import DegenerateFormulaWarning, WeakActivationWarning
 
 __all__ = ["SymbolicActivationDiscoverer"]
 
@@ -107,7 +107,9 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         short training of a light :class:`HybridTransferClassifier` on a
         stratified validation split of the rows given to ``fit`` (and no
         others); the best validation ROC AUC wins (ties: the better fitness).
-        Every candidate is recorded in ``candidates_``.
+        Every candidate is recorded in ``candidates_``; a
+        ``WeakActivationWarning`` says so when even the best scored below the
+        same short training with ReLU.
     n_candidates : int, default=8
         Candidates scored when ``selection="network"``; the extra cost of a
         fit is about ``n_candidates + 1`` short trainings (ReLU is trained
@@ -460,6 +462,13 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             "chosen": [i == best for i in range(len(chosen))],
         }
         self.relu_validation_score_ = float(relu)
+        if scores[best] < relu:
+            warnings.warn(
+                f"No discovered candidate trained better than ReLU: the best, {chosen[best][2]}, "
+                f"scored {scores[best]:.4f} on the validation rows against ReLU's {relu:.4f} "
+                f"({len(chosen)} candidates; see candidates_). A network with this activation "
+                "is expected to do worse than with activation='relu'.",
+                WeakActivationWarning, stacklevel=3)
         return (*chosen[best], skipped)
 
     @_fit_context(prefer_skip_nested_validation=True)

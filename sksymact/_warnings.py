@@ -8,6 +8,8 @@ from .exceptions import (
     DegenerateFormulaWarning,
     InconsistentSksymactVersionWarning,
     SksymactWarning,
+    WeakActivationWarning,
 )
 
-__all__ = ["SksymactWarning", "DegenerateFormulaWarning", "InconsistentSksymactVersionWarning"]
+__all__ = ["SksymactWarning", "DegenerateFormulaWarning", "InconsistentSksymactVersionWarning",
+           "WeakActivationWarning"]

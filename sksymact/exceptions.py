@@ -23,6 +23,7 @@ __all__ = [
     "SksymactWarning",
     "DegenerateFormulaWarning",
     "InconsistentSksymactVersionWarning",
+    "WeakActivationWarning",
 ]
 
 
@@ -96,4 +97,16 @@ class InconsistentSksymactVersionWarning(SksymactWarning):
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("error", InconsistentSksymactVersionWarning)
     ...     loaded = pickle.loads(saved)  # the same version: no warning
+    """
+
+
+class WeakActivationWarning(SksymactWarning):
+    """No discovered candidate trained better than ReLU.
+
+    :class:`~sksymact.SymbolicActivationDiscoverer` with
+    ``selection="network"`` emits it when the chosen formula's validation
+    score in the selection's short training is below the same training with
+    ReLU (``relu_validation_score_``): the formula is the best of its
+    candidates, but a network with it is expected to be worse than with
+    ReLU.  ``candidates_`` shows every score.
     """

@@ -289,3 +289,21 @@ def test_network_selection_sees_only_the_training_fold(cancer):
     for (train, test), rows in zip(folds, seen):
         np.testing.assert_array_equal(rows, X[train])  # standardize=False: the rows as given
         assert not (set(map(bytes, rows)) & set(map(bytes, X[test])))
+
+
+def test_a_warning_says_when_no_candidate_beats_relu(cancer, monkeypatch):
+    """The selection's own numbers decide: the best candidate below ReLU warns."""
+    from sksymact import _discovery
+    from sksymact.exceptions import WeakActivationWarning
+
+    X, y = cancer
+    real = _discovery.select_by_network
+
+    def relu_wins(formulas, *args, **kwargs):
+        scores, _ = real(formulas, *args, **kwargs)
+        return scores, max(scores) + 0.01
+
+    monkeypatch.setattr(_discovery, "select_by_network", relu_wins)
+    with pytest.warns(WeakActivationWarning, match="No discovered candidate trained better"):
+        disc = SymbolicActivationDiscoverer(**NETWORK, random_state=0).fit(X, y)
+    assert disc.relu_validation_score_ > max(disc.candidates_["validation_score"])
