@@ -24,7 +24,7 @@ import sys
 
 from ._version import __version__
 from .benchmark import CONFIGURATIONS, DATASETS, PROTOCOLS, BenchmarkError, BenchmarkSettings
-from .benchmark._store import atomic_write_text
+from ._io import atomic_write_text
 
 __all__ = ["main", "build_parser"]
 
@@ -207,7 +207,7 @@ def _benchmark(args):
                              "--device cpu or auto.")
     settings = BenchmarkSettings(
         protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
-        epochs=args.epochs, population_size=args.population_size, generations=args.generations)
+        max_iter=args.epochs, population_size=args.population_size, generations=args.generations)
     result = run_benchmark(
         args.out, settings, datasets=args.datasets,
         seeds=PAPER_SEEDS if args.seeds is None else args.seeds,

@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmark scripts: timing, machine facts, JSON output.
+"""Shared helpers of the speed and memory scripts: timing, machine facts, JSON output.
 
 Every ``results/<name>.json`` holds the raw time of every run or round next to
 the medians and paired ratios printed from them, and the thread counts the
@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 from torch import nn
+
+from sksymact._io import atomic_write_text
 
 
 def use_threads(n):
@@ -119,13 +121,12 @@ def paired_ratio(times, baseline):
 
 
 def write_json(name, payload, out_dir=None):
+    """Write ``<out_dir>/<name>.json`` (default: ``results/`` beside this file), atomically."""
     out_dir = Path(out_dir or Path(__file__).parent / "results")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.json"
     payload = {"benchmark": name, "machine": machine(), **payload}
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=float) + "\n")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(payload, indent=2, default=float) + "\n")
     return path
 
 

@@ -17,7 +17,7 @@ measure the neighbours, not the kernels (``--threads 2`` to see it).  Two
 reference timings put the cost of a sine in scale: one ``torch.sin`` of the
 batch, and GELU's forward pass alone (no autograd).
 
-Usage: python benchmarks/bench_activation.py [--rounds 7] [--min-run-time 0.3] [--threads 1]
+Usage: python speed/bench_activation.py [--rounds 7] [--min-run-time 0.3] [--threads 1]
 """
 
 import argparse
@@ -37,7 +37,7 @@ FORMULAS = {
     "sin(x) + 2*x - 1.18": lambda x: torch.sin(x) + 2 * x - 1.18,
     "abs(x) * sin(x)": lambda x: torch.abs(x) * torch.sin(x),
     "x - sin(x) * cos(x)": lambda x: x - torch.sin(x) * torch.cos(x),
-    # Two that the benchmark discovered on the UCI data (benchmarks/paper_results).
+    # Two that the benchmark discovered on the UCI data (paper_results).
     "sin(x) - abs(sin(x) - cos(x))":
         lambda x: torch.sin(x) - torch.abs(torch.sin(x) - torch.cos(x)),
     "cos(x) - cos(abs(cos(x)))": lambda x: torch.cos(x) - torch.cos(torch.abs(torch.cos(x))),

@@ -22,7 +22,7 @@ One thread by default (``--threads``: torch's and numpy's BLAS/OpenMP pools),
 as in the other scripts; gplearn's evolution is single-threaded numpy anyway.
 ``n_jobs=2`` uses two processes, not threads.
 
-Usage: python benchmarks/bench_discovery.py [--repeats 7] [--rows 10000 50000 100000]
+Usage: python speed/bench_discovery.py [--repeats 7] [--rows 10000 50000 100000]
        [--threads 1]
 """
 

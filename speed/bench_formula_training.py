@@ -5,7 +5,7 @@ net, 15 epochs, batch 1024), with ``x*cos(x)`` and with ReLU, interleaved, and
 more repeats than there: the ratio at stake (goal: <= 1.1) is close to the
 machine's run-to-run noise.  The ratio is the median of the back-to-back pairs.
 
-Usage: python benchmarks/bench_formula_training.py [--repeats 9] [--threads 1]
+Usage: python speed/bench_formula_training.py [--repeats 9] [--threads 1]
 """
 
 import argparse

@@ -14,7 +14,7 @@ Every child runs with ``--threads`` torch and BLAS/OpenMP threads (default 1,
 as in the other scripts) and reports the torch thread count it used; the JSON
 keeps, per child, its peak RSS, that count and its wall time.
 
-Usage: python benchmarks/bench_memory.py [--rows 100000] [--benchmark-data-home DIR]
+Usage: python speed/bench_memory.py [--rows 100000] [--benchmark-data-home DIR]
        [--threads 1]
 """
 

@@ -18,7 +18,7 @@ One torch thread by default (``--threads``): with two OpenMP threads on a
 two-core machine any busy neighbour stalls every kernel at its barrier, and the
 timings measure the neighbour.  All three loops run with the same setting.
 
-Usage: python benchmarks/bench_training.py [--rows 100000] [--repeats 3] [--epochs 15]
+Usage: python speed/bench_training.py [--rows 100000] [--repeats 3] [--epochs 15]
        [--threads 1]
 """
 

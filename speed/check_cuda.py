@@ -12,7 +12,7 @@ A prepared script for a machine with a GPU, sized to finish in a few minutes:
 
 Without CUDA it says so and exits with status 0 after the CPU part of step 1.
 
-Usage: python benchmarks/check_cuda.py [--rows 100000] [--repeats 3]
+Usage: python speed/check_cuda.py [--rows 100000] [--repeats 3]
 """
 
 import argparse

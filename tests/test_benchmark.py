@@ -13,18 +13,25 @@ import os
 import signal
 import subprocess
 import sys
+import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.stats import ttest_rel
 
 from sksymact import Formula
+from sksymact._parallel import limit_torch_threads
 from sksymact.benchmark import (
     CONFIGURATIONS,
+    DATASETS,
+    PROTOCOLS,
     RESULT_COLUMNS,
     BenchmarkError,
     BenchmarkSettings,
+    SettingsMismatchError,
+    formula_key,
     plan_runs,
     read_formulas,
     read_results,
@@ -35,6 +42,9 @@ from sksymact.benchmark import _runner, _tasks
 from sksymact.benchmark._store import ResultsFolder
 from sksymact.cli import main
 
+ROOT = Path(__file__).resolve().parents[1]
+#: The committed results of the paper's table, both protocols.
+PAPER_RESULTS = ["paper_results", "paper_results/reference-protocol"]
 ROWS = 300
 #: A tiny benchmark: two data sets, one seed, a tiny search, one epoch.
 TINY = ["--higgs-rows", str(ROWS), "--covertype-rows", str(ROWS), "--epochs", "1",
@@ -187,12 +197,77 @@ def test_resume_with_other_settings_is_refused(data_home, tmp_path, capsys):
                    "--datasets", "higgs", "--configs", "light-relu", "--epochs", "2"])
     assert status == 2
     error = capsys.readouterr().err
-    assert "epochs: 2 now, 1 there" in error and "Traceback" not in error
+    assert "max_iter: 2 now, 1 there" in error and "Traceback" not in error
     assert (out / "results.csv").read_bytes() == before
     assert main(["benchmark", "--data-home", data_home, "--out", str(out), *TINY,
                  "--datasets", "higgs", "--configs", "light-relu",
                  "--protocol", "reference"]) == 2
     assert "protocol: 'reference' now, 'leakage-free' there" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("folder", PAPER_RESULTS)
+def test_settings_written_before_the_renaming_load_and_keep_their_id(folder, tmp_path):
+    """settings.json files with ``epochs`` and ``learning_rate`` still load, to the same id."""
+    stored = json.loads((ROOT / folder / "settings.json").read_text())
+    old = stored["settings"]
+    assert {"epochs", "learning_rate"} <= set(old)  # the former names
+    settings = BenchmarkSettings.from_dict(old)
+    assert (settings.max_iter, settings.learning_rate_init) == (old["epochs"],
+                                                                old["learning_rate"])
+    assert settings.settings_id == stored["settings_id"]
+    assert {r["settings_id"] for r in read_results(ROOT / folder)} == {settings.settings_id}
+    assert settings.differences(old) == [] and settings.differences(settings) == []
+    assert settings.differences({**old, "epochs": 3}) == [("max_iter", 15, 3)]
+
+    # The summary is the report of its files: rewriting it changes nothing.
+    copy = tmp_path / "copy"
+    shutil.copytree(ROOT / folder, copy)
+    assert write_summary(copy) == (ROOT / folder / "summary.md").read_text(encoding="utf-8")
+    # Resuming into it trains nothing: its rows count as finished.
+    with ResultsFolder(copy, settings) as results:
+        assert len(results.finished()) == len(read_results(copy))
+    with pytest.raises(SettingsMismatchError, match="max_iter: 16 now, 15 there"):
+        ResultsFolder(copy, BenchmarkSettings.from_dict({**old, "epochs": 16})).__enter__()
+
+
+def test_former_setting_names_are_accepted_as_keywords():
+    assert BenchmarkSettings(epochs=3, learning_rate=0.01) == BenchmarkSettings(
+        max_iter=3, learning_rate_init=0.01)
+    settings = BenchmarkSettings(max_iter=4)
+    assert (settings.epochs, settings.learning_rate) == (4, 1e-3)
+    assert settings.to_dict()["max_iter"] == 4 and "epochs" not in settings.to_dict()
+    with pytest.raises(TypeError, match="not both"):
+        BenchmarkSettings(max_iter=3, epochs=4)
+    with pytest.raises(ValueError, match="unknown settings"):
+        BenchmarkSettings.from_dict({"epoch": 3})
+
+
+def test_a_folder_written_with_the_former_names_resumes(data_home, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
+    path = out / "settings.json"
+    stored = json.loads(path.read_text())
+    settings = stored["settings"]
+    settings["epochs"], settings["learning_rate"] = settings.pop("max_iter"), settings.pop(
+        "learning_rate_init")
+    path.write_text(json.dumps({**stored, "version": 1}))
+    monkeypatch.setattr(_runner, "train_and_score", lambda *args: 1 / 0)
+    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
+
+
+def test_protocols_choose_the_discovery_rows():
+    X, y = np.arange(40.0).reshape(20, 2), np.tile([0, 1], 10)
+    settings = BenchmarkSettings(reference_seed=7)
+    reference, leakage_free = PROTOCOLS["reference"], PROTOCOLS["leakage-free"]
+    X_fit, y_fit, random_state = reference.discovery_rows(X, y, reference.formula_seed(42),
+                                                          settings)
+    assert X_fit is X and y_fit is y and random_state == 7
+    X_fit, y_fit, random_state = leakage_free.discovery_rows(X, y, 42, settings)
+    np.testing.assert_array_equal(X_fit, _tasks.split(X, y, 42, 0.2)[0])
+    assert len(y_fit) == 16 and random_state == 42
+    assert formula_key("higgs", 42, settings) == "higgs/seed=42"
+    assert formula_key("higgs", 42, BenchmarkSettings(protocol="reference")) == "higgs/all-rows"
+    assert reference.formula_seed(42) is None and leakage_free.formula_seed(42) == 42
 
 
 @pytest.mark.parametrize("damage", ["half a row", "wrong header", "bad number", "bad json"])
@@ -330,7 +405,7 @@ def test_specialist_and_transfer_rows_equal_the_estimator_api(data_home, tmp_pat
     assert _run(data_home, out, *TWO_DATASETS, "--configs", "hybrid-specialist",
                 "hybrid-transfer") == 0
     rows = _stable(read_results(out))
-    settings = BenchmarkSettings(higgs_rows=ROWS, covertype_rows=ROWS, epochs=1,
+    settings = BenchmarkSettings(higgs_rows=ROWS, covertype_rows=ROWS, max_iter=1,
                                  population_size=20, generations=1)
     X_h, y_h = fetch_higgs(data_home=data_home, n_samples=ROWS, return_X_y=True)
     X_c, y_c = fetch_covertype(data_home=data_home, n_samples=ROWS, random_state=42,
@@ -341,7 +416,7 @@ def test_specialist_and_transfer_rows_equal_the_estimator_api(data_home, tmp_pat
 
         X_train, X_test, y_train, y_test = train_test_split(
             X, y, test_size=0.2, stratify=y, random_state=42)
-        with _tasks.one_torch_thread():
+        with limit_torch_threads(1):
             model.fit(X_train, y_train)
         return _tasks.score(model[-1], model[:-1].transform(X_test), y_test)["roc_auc"]
 
@@ -381,7 +456,7 @@ def test_python_api_and_progress_bar(data_home, tmp_path):
 
     from sksymact.benchmark import run_benchmark
 
-    settings = BenchmarkSettings(higgs_rows=ROWS, epochs=1, population_size=20, generations=1)
+    settings = BenchmarkSettings(higgs_rows=ROWS, max_iter=1, population_size=20, generations=1)
     stream = io.StringIO()
     result = run_benchmark(tmp_path, settings, datasets=["higgs"], seeds=[42],
                            configurations=["light-relu", "hybrid-specialist"],
@@ -461,9 +536,9 @@ def test_real_uci_files_give_the_paper_parameter_counts_and_real_scores(uci_data
         with gzip.open(os.path.join(uci_data_home, name), "rb") as stream:
             assert hashlib.sha256(stream.read()).hexdigest() == digest, name
     every_row = BenchmarkSettings(higgs_rows=5000, covertype_rows=20000)
-    X, y = _tasks.load_dataset("higgs", every_row, data_home=uci_data_home, download=False)
+    X, y = DATASETS["higgs"].load(every_row, data_home=uci_data_home, download=False)
     assert X.shape == (5000, 28) and np.bincount(y).tolist() == [2330, 2670]
-    X, y = _tasks.load_dataset("covertype", every_row, data_home=uci_data_home, download=False)
+    X, y = DATASETS["covertype"].load(every_row, data_home=uci_data_home, download=False)
     assert X.shape == (20000, 54) and np.bincount(y).tolist() == [13978, 6022]
 
     out = tmp_path / "out"

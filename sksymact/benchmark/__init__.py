@@ -1,32 +1,66 @@
 """The paper's benchmark: configurations, a resumable runner, the report and a demo.
 
->>> from sksymact.benchmark import CONFIGURATIONS, BenchmarkSettings
+The benchmark is described by registries: :data:`DATASETS` (what each data
+set is and how its rows are loaded), :data:`PROTOCOLS` (where discovery sees
+data) and :data:`CONFIGURATIONS` (the rows of the paper's table).
+:func:`run_benchmark` runs them; the demo is the same runner over the demo's
+data sets.
+
+>>> from sksymact.benchmark import CONFIGURATIONS, DATASETS, PROTOCOLS, BenchmarkSettings
 >>> [c.label for c in CONFIGURATIONS.values()]  # doctest: +NORMALIZE_WHITESPACE
 ['Heavy ReLU', 'Light ReLU', 'Light GELU', 'Light SiLU', 'Hybrid specialist',
  'Hybrid transfer']
->>> BenchmarkSettings().epochs, BenchmarkSettings().population_size
+>>> list(DATASETS), list(PROTOCOLS)
+(['higgs', 'covertype', 'spambase'], ['leakage-free', 'reference'])
+>>> BenchmarkSettings().max_iter, BenchmarkSettings().population_size
 (15, 500)
 """
 
-from ._configs import (
-    BASELINE,
-    CONFIGURATIONS,
-    DATASETS,
-    PROTOCOLS,
-    SOURCE_DATASET,
-    BenchmarkSettings,
-    Configuration,
-)
-from ._demo import run_demo
-from ._report import format_summary, summarize, write_summary
-from ._runner import PAPER_SEEDS, formula_key, plan_runs, run_benchmark
-from ._store import (
-    RESULT_COLUMNS,
-    BenchmarkError,
-    SettingsMismatchError,
-    read_formulas,
-    read_results,
-)
+import importlib
+
+#: Each public name and the module of this package that defines it. The names
+#: are imported on first use (PEP 562), so that the command line can read the
+#: configurations without importing scikit-learn, torch or gplearn.
+_LAZY_ATTRIBUTES = {
+    "BASELINE": "._configs",
+    "CONFIGURATIONS": "._configs",
+    "PROTOCOLS": "._protocols",
+    "SOURCE_DATASET": "._configs",
+    "BenchmarkSettings": "._configs",
+    "Configuration": "._configs",
+    "Protocol": "._protocols",
+    "DATASETS": "._datasets",
+    "Dataset": "._datasets",
+    "run_demo": "._demo",
+    "format_summary": "._report",
+    "summarize": "._report",
+    "write_summary": "._report",
+    "PAPER_SEEDS": "._runner",
+    "formula_key": "._runner",
+    "plan_runs": "._runner",
+    "run_benchmark": "._runner",
+    "RESULT_COLUMNS": "._store",
+    "BenchmarkError": "._store",
+    "SettingsMismatchError": "._store",
+    "read_formulas": "._store",
+    "read_results": "._store",
+}
+
+
+def __getattr__(name):
+    """Import a public name on its first use."""
+    module = _LAZY_ATTRIBUTES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    """The public names, imported or not."""
+    return sorted(__all__)
+
 
 __all__ = [
     "BASELINE",
@@ -39,6 +73,8 @@ __all__ = [
     "BenchmarkError",
     "BenchmarkSettings",
     "Configuration",
+    "Dataset",
+    "Protocol",
     "SettingsMismatchError",
     "format_summary",
     "formula_key",

@@ -1,24 +1,24 @@
-"""What the benchmark compares: the configurations, the data sets and the settings."""
+"""What the benchmark compares: the configurations and the settings.
+
+This module imports only the standard library: the command line builds its
+options from it without importing scikit-learn, torch or gplearn.
+"""
 
 import dataclasses
 import hashlib
+import inspect
 import json
 from dataclasses import dataclass
+
+from ._protocols import PROTOCOLS
 
 __all__ = [
     "BASELINE",
     "CONFIGURATIONS",
     "Configuration",
-    "DATASETS",
     "BenchmarkSettings",
-    "PROTOCOLS",
     "SOURCE_DATASET",
 ]
-
-#: Where discovery sees data.  ``leakage-free``: each seed's training rows only.
-#: ``reference``: once per data set on a 10% sample of *all* rows, as the
-#: reference code of the paper does (test rows included).
-PROTOCOLS = ("leakage-free", "reference")
 
 #: The data set whose formula is transferred to the others.
 SOURCE_DATASET = "higgs"
@@ -29,19 +29,36 @@ BASELINE = "light-relu"
 
 @dataclass(frozen=True)
 class Configuration:
-    """One row of the paper's Table 2.
+    """One row of the paper's Table 2: a network size and an activation.
 
-    Attributes
+    A configuration is trained on each seed's split of each data set; the
+    formula configurations get the formula that the protocol's discovery
+    found (the data set's own, or the one of :data:`SOURCE_DATASET`).
+
+    Parameters
     ----------
     key : str
         Name on the command line and in ``results.csv`` (``"light-relu"``).
     label : str
         Name in the summary table (``"Light ReLU"``).
     hidden_layer_sizes : tuple of int
+        The hidden layers, as :class:`~sksymact.HybridTransferClassifier` takes them.
     activation : str
         ``"relu"``, ``"gelu"``, ``"silu"``, or ``"specialist"`` (the formula
         discovered on the data set itself) or ``"transfer"`` (the formula
         discovered on :data:`SOURCE_DATASET`).
+
+    See Also
+    --------
+    CONFIGURATIONS : The paper's configurations, by key.
+    run_benchmark : Train and score them.
+
+    Examples
+    --------
+    >>> from sksymact.benchmark import CONFIGURATIONS
+    >>> transfer = CONFIGURATIONS["hybrid-transfer"]
+    >>> transfer.hidden_layer_sizes, transfer.uses_formula
+    ((64, 32), True)
     """
 
     key: str
@@ -51,6 +68,13 @@ class Configuration:
 
     @property
     def uses_formula(self):
+        """Whether the activation is a discovered formula.
+
+        Returns
+        -------
+        bool
+            True for ``"specialist"`` and ``"transfer"``.
+        """
         return self.activation in ("specialist", "transfer")
 
 
@@ -67,14 +91,55 @@ CONFIGURATIONS = {c.key: c for c in (
     Configuration("hybrid-transfer", "Hybrid transfer", LIGHT, "transfer"),
 )}
 
-#: The data sets, in the order of the paper's table, and how they are described.
-DATASETS = {
-    "higgs": "UCI HIGGS (first rows of the file)",
-    "covertype": "UCI Covertype, binarized: Lodgepole Pine against the rest",
-    "spambase": "UCI Spambase (all 4,601 rows)",
-}
+
+#: The settings' former names, read from settings.json files written before
+#: they were named as :class:`~sksymact.HybridTransferClassifier` names them.
+RENAMED = {"epochs": "max_iter", "learning_rate": "learning_rate_init"}
 
 
+def _current_names(data):
+    """``data`` (a settings mapping) with every former name replaced by the current one."""
+    data = dict(data)
+    for old, new in RENAMED.items():
+        if old in data:
+            if new in data and data[new] != data[old]:
+                raise ValueError(f"both {old!r} (the former name) and {new!r} are given, "
+                                 "with different values.")
+            data[new] = data.pop(old)
+    return data
+
+
+def _accept_former_names(cls):
+    """Let the dataclass's ``__init__`` take the former names as keywords too.
+
+    A wrapper rather than InitVars: ``dataclasses.replace`` and the read-only
+    properties under the former names keep working.
+    """
+    init = cls.__init__
+    signature = inspect.signature(init)
+    position = {name: i - 1 for i, name in enumerate(signature.parameters)}  # less self
+
+    def __init__(self, *args, **kwargs):
+        for old, new in RENAMED.items():
+            if kwargs.get(old) is None:
+                kwargs.pop(old, None)
+                continue
+            if new in kwargs or len(args) > position[new]:
+                raise TypeError(f"give {new} or its former name {old}, not both.")
+            kwargs[new] = kwargs.pop(old)
+        init(self, *args, **kwargs)
+
+    __init__.__signature__ = signature.replace(parameters=[
+        *signature.parameters.values(),
+        *(inspect.Parameter(old, inspect.Parameter.KEYWORD_ONLY, default=None) for old in RENAMED),
+    ])
+    __init__.__qualname__ = init.__qualname__
+    __init__.__doc__ = init.__doc__
+    cls.__init__ = __init__
+    return cls
+
+
+@_accept_former_names
 @dataclass(frozen=True)
 class BenchmarkSettings:
     """Everything that changes a benchmark's numbers.
@@ -82,35 +147,65 @@ class BenchmarkSettings:
     A results folder belongs to one set of settings: resuming into it with
     other settings is refused.  What does not change the numbers (which data
     sets, seeds and configurations to run, ``n_jobs``, the scheduler, the data
-    folder) is not part of it.
+    folder) is not part of it.  The training settings are named as
+    :class:`~sksymact.HybridTransferClassifier` names them.
 
     Parameters
     ----------
     protocol : {"leakage-free", "reference"}, default="leakage-free"
+        Where discovery sees data: a key of :data:`PROTOCOLS`.
     higgs_rows : int or None, default=100_000
         Leading rows of HIGGS (the paper's 100,000); None for every row available.
     covertype_rows : int or None, default=100_000
         Rows drawn at random (``data_seed``) from Covertype; None for all.
-    epochs, batch_size, learning_rate, dropout :
-        Training, the paper's: 15 epochs of Adam (1e-3) on batches of 1024,
-        dropout 0.3.
-    population_size, generations, subsample, function_set :
-        The genetic programming search, the paper's: 500 programs, 5
-        generations, a 10% subsample, add/sub/mul/sin/cos/abs.
+    max_iter : int, default=15
+        Training epochs, the paper's 15.
+    batch_size : int, default=1024
+        Training batch size, the paper's.
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate, the paper's.
+    dropout : float, default=0.3
+        Dropout after every hidden layer, the paper's.
+    population_size : int, default=500
+        Programs of the genetic programming search, the paper's.
+    generations : int, default=5
+        Its generations, the paper's.
+    subsample : float, default=0.1
+        The fraction of the discovery rows the search sees, the paper's.
+    function_set : tuple of str, default=("add", "sub", "mul", "sin", "cos", "abs")
+        The search's operators, the paper's.
     test_size : float, default=0.2
         Held-out fraction of each seed's stratified split.
     data_seed : int, default=42
         Seed of the Covertype row sample (the same rows for every seed).
     reference_seed : int, default=42
         Seed of the single discovery per data set of the reference protocol.
+    epochs : int, default=None
+        Former name of ``max_iter``, still accepted.
+    learning_rate : float, default=None
+        Former name of ``learning_rate_init``, still accepted.
+
+    See Also
+    --------
+    run_benchmark : Run the benchmark with these settings.
+    PROTOCOLS : What ``protocol`` chooses.
+
+    Examples
+    --------
+    >>> from sksymact.benchmark import BenchmarkSettings
+    >>> settings = BenchmarkSettings(higgs_rows=5000, covertype_rows=20000)
+    >>> settings.max_iter, settings.settings_id
+    (15, '62cd317c091e')
+    >>> BenchmarkSettings.from_dict(settings.to_dict()) == settings
+    True
     """
 
     protocol: str = "leakage-free"
     higgs_rows: object = 100_000
     covertype_rows: object = 100_000
-    epochs: int = 15
+    max_iter: int = 15
     batch_size: int = 1024
-    learning_rate: float = 1e-3
+    learning_rate_init: float = 1e-3
     dropout: float = 0.3
     population_size: int = 500
     generations: int = 5
@@ -129,7 +224,7 @@ class BenchmarkSettings:
                                       or value < 1):
                 raise ValueError(f"{name} must be a positive integer or None (all rows), "
                                  f"got {value!r}.")
-        for name in ("epochs", "batch_size", "population_size", "generations"):
+        for name in ("max_iter", "batch_size", "population_size", "generations"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
@@ -137,22 +232,108 @@ class BenchmarkSettings:
             raise ValueError(f"test_size must be in (0, 1), got {self.test_size!r}.")
         object.__setattr__(self, "function_set", tuple(self.function_set))
 
+    @property
+    def epochs(self):
+        """Former name of ``max_iter``, still readable.
+
+        Returns
+        -------
+        max_iter : int
+            The training epochs.
+        """
+        return self.max_iter
+
+    @property
+    def learning_rate(self):
+        """Former name of ``learning_rate_init``, still readable.
+
+        Returns
+        -------
+        learning_rate_init : float
+            Adam's learning rate.
+        """
+        return self.learning_rate_init
+
     def to_dict(self):
+        """The settings as JSON-ready data, as ``settings.json`` stores them.
+
+        Returns
+        -------
+        data : dict
+            One entry per parameter, under its current name.
+        """
         data = dataclasses.asdict(self)
         data["function_set"] = list(self.function_set)
         return data
 
     @classmethod
     def from_dict(cls, data):
+        """Read settings from :meth:`to_dict`'s data or a ``settings.json``'s ``settings``.
+
+        Parameters
+        ----------
+        data : mapping
+            Settings by name; the former names (``epochs``, ``learning_rate``)
+            of files written before the renaming are read too, and a missing
+            name takes its default.
+
+        Returns
+        -------
+        settings : BenchmarkSettings
+            The settings.
+
+        Raises
+        ------
+        ValueError
+            For a name that is no setting, or a value that is not allowed.
+        """
+        data = _current_names(data)
+        unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown settings {unknown!r}.")
         return cls(**data)
 
     @property
     def settings_id(self):
-        """A short fingerprint of the settings, stored in every result row."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
+        """A short fingerprint of the settings, stored in every result row.
+
+        It is computed under the names that the settings had when the first
+        results were written (``epochs``, ``learning_rate``), so the rows of
+        folders written before the renaming still count as finished.
+
+        Returns
+        -------
+        settings_id : str
+            12 hexadecimal digits of a SHA-256.
+        """
+        data = self.to_dict()
+        for old, new in RENAMED.items():
+            data[old] = data.pop(new)
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def differences(self, other):
-        """``[(name, mine, theirs), ...]`` for every setting that differs."""
-        mine, theirs = self.to_dict(), other.to_dict()
-        return [(k, mine[k], theirs.get(k)) for k in mine if mine[k] != theirs.get(k)]
+        """Compare with other settings, or with a ``settings.json``'s ``settings``.
+
+        Parameters
+        ----------
+        other : BenchmarkSettings or mapping
+            A mapping may use the former names (``epochs``, ``learning_rate``).
+
+        Returns
+        -------
+        differences : list of tuple
+            ``(name, mine, theirs)`` for every setting that differs, by name;
+            ``None`` stands for a setting that one side lacks.
+
+        Raises
+        ------
+        ValueError
+            If ``other`` gives a setting under both its former and its current name.
+        """
+        mine = self.to_dict()
+        theirs = other.to_dict() if isinstance(other, BenchmarkSettings) else (
+            _current_names(other))
+        return [(name, mine.get(name), theirs.get(name)) for name in sorted(set(mine) | set(theirs))
+                if mine.get(name) != theirs.get(name)]
+

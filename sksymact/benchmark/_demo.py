@@ -6,48 +6,31 @@ cancer (continuous measurements, where the paper expects transfer to work) and
 digits (discrete pixel counts, ten classes, where it expects it to fail).
 """
 
-import csv
-import io
 import os
 import sys
 import time
 
-from ._configs import CONFIGURATIONS, BenchmarkSettings
-from ._report import DISPLAY_NAMES, format_summary, summarize
-from ._runner import PAPER_SEEDS, _display_labels
-from ._store import RESULT_COLUMNS, atomic_write_text
-from ._tasks import make_discoverer, train_and_score
+from ._configs import BenchmarkSettings
+from ._datasets import DEMO_SOURCE, demo_datasets
+from ._report import format_summary, summarize
+from ._runner import PAPER_SEEDS, run_benchmark
 
 __all__ = ["run_demo"]
 
 DEMO_CONFIGURATIONS = ("heavy-relu", "light-relu", "light-gelu", "light-silu", "hybrid-transfer")
 
-#: name -> (loader name, description)
-DEMO_DATASETS = {
-    "breast_cancer": ("load_breast_cancer",
-                      "569 tumours, 30 continuous measurements, 2 classes"),
-    "digits": ("load_digits",
-               "1,797 images of 8x8 pixels, 64 discrete counts from 0 to 16, 10 classes"),
-}
-
 #: (events, population, generations, epochs, batch size, seeds) of the full and quick demo.
-FULL = dict(n_events=4000, population_size=500, generations=5, epochs=30, batch_size=64,
+FULL = dict(n_events=4000, population_size=500, generations=5, max_iter=30, batch_size=64,
             seeds=PAPER_SEEDS)
-QUICK = dict(n_events=600, population_size=40, generations=2, epochs=2, batch_size=64,
+QUICK = dict(n_events=600, population_size=40, generations=2, max_iter=2, batch_size=64,
              seeds=PAPER_SEEDS[:1])
-
-
-def _load(name):
-    import sklearn.datasets  # noqa: PLC0415
-
-    return getattr(sklearn.datasets, DEMO_DATASETS[name][0])(return_X_y=True)
 
 
 def _say(stream, text=""):
     print(text, file=stream, flush=True)
 
 
-def _comparison(records, dataset):
+def _comparison(records, dataset, name):
     by_config = {r["configuration"]: r for r in records if r["dataset"] == dataset}
     transfer, relu = by_config.get("hybrid-transfer"), by_config.get("light-relu")
     if transfer is None or relu is None:
@@ -59,7 +42,7 @@ def _comparison(records, dataset):
     else:
         verdict = "not distinguishable from"
     p_text = "" if p is None else f", paired t-test p = {p:.3f}"
-    return (f"  {DISPLAY_NAMES[dataset]}: the transferred activation is {verdict} Light ReLU "
+    return (f"  {name}: the transferred activation is {verdict} Light ReLU "
             f"(ROC AUC {transfer['roc_auc']:.3f} against {relu['roc_auc']:.3f}, "
             f"difference {delta:+.3f}{p_text}).")
 
@@ -86,19 +69,26 @@ def _ceiling_note(records):
 def run_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None, plots=True):
     """Discover on collider events, transfer to breast cancer and digits, compare.
 
-    Prints what is being done, the table (mean ± std over the seeds) and what
-    it shows; writes ``results.csv``, ``activations.png`` and
-    ``efficiency.png`` into ``out``.
+    The demo is :func:`run_benchmark` on the demo's registry: one discovery
+    (the reference protocol, seed 0) on all the simulated events, which are
+    only the source; the light networks with the transferred formula, ReLU,
+    GELU and SiLU and the heavy ReLU network on breast cancer and digits.  It
+    prints what is being done, the table (mean ± std over the seeds) and what
+    it shows, and writes the benchmark's files (``results.csv``,
+    ``formulas.json``, ``settings.json``, ``summary.md`` and the plots) into
+    ``out``, replacing those of an earlier demo.
 
     Parameters
     ----------
     out : str or path-like, default="sksymact-demo"
+        The folder for the files.
     quick : bool, default=False
         A tiny version (small search, 2 epochs, one seed) to check that
         everything works, in seconds; its numbers mean nothing.
     n_jobs : int, default=1
         Trainings run in parallel with joblib.
     stream : file, default=sys.stdout
+        Where the explanations and the table are printed.
     plots : bool, default=True
         Write the PNGs (needs matplotlib).
 
@@ -107,15 +97,16 @@ def run_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None, plots=T
     records : list of dict
         The summary records (see :func:`summarize`).
     """
-    from ..datasets import make_collider_events  # noqa: PLC0415
-    from ._runner import _backend  # noqa: PLC0415
+    from .. import Formula  # noqa: PLC0415
 
     stream = sys.stdout if stream is None else stream
     size = QUICK if quick else FULL
+    registry = demo_datasets(size["n_events"])
+    targets = [key for key in registry if key != DEMO_SOURCE]  # breast cancer, digits
     settings = BenchmarkSettings(
-        epochs=size["epochs"], batch_size=size["batch_size"],
-        population_size=size["population_size"], generations=size["generations"])
-    os.makedirs(out, exist_ok=True)
+        protocol="reference", reference_seed=0, max_iter=size["max_iter"],
+        batch_size=size["batch_size"], population_size=size["population_size"],
+        generations=size["generations"])
     start = time.perf_counter()
 
     _say(stream, "sksymact demo: find an activation function in physics data, reuse it elsewhere.")
@@ -127,44 +118,30 @@ def run_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None, plots=T
                  f"for a formula that separates {size['n_events']:,} simulated collider events "
                  "(a 300 GeV dijet resonance over background, make_collider_events) on a 10% "
                  "subsample. Every variable of the winning formula is then replaced by one x.")
-    X_source, y_source = make_collider_events(size["n_events"], random_state=0, return_X_y=True)
-    discoverer = make_discoverer(settings, random_state=0).fit(X_source, y_source)
-    formula = discoverer.formula_
-    _say(stream, f"   found {discoverer.program_}  ->  activation(x) = {formula.to_sympy()}"
-                 f"   (LaTeX: {formula.latex()})")
+    result = run_benchmark(
+        out, settings, datasets=targets, seeds=size["seeds"],
+        configurations=DEMO_CONFIGURATIONS, registry=registry, source=DEMO_SOURCE,
+        device="cpu", n_jobs=n_jobs, progress=False, plots=plots, stream=stream, resume=False)
+    entry = next(iter(result.formulas.values()))
+    formula = Formula.parse(entry["formula"])
+    _say(stream, f"   found {entry['program']}  ->  activation(x) = {formula.to_sympy()}"
+                 f"   (LaTeX: {entry['latex']})")
     _say(stream)
     _say(stream, "2. Transfer. That activation goes into a light (64, 32) network, compared "
                  "with light ReLU, GELU and SiLU networks and a heavy (200, 100) ReLU one, on:")
-    for name, (_, description) in DEMO_DATASETS.items():
-        _say(stream, f"   - {DISPLAY_NAMES[name]}: {description}")
+    for name in targets:
+        _say(stream, f"   - {registry[name].name}: {registry[name].description}")
     _say(stream, f"   Each: stratified 80/20 split per seed ({', '.join(map(str, size['seeds']))})"
                  f", standardized; Adam 1e-3, dropout 0.3, batches of {settings.batch_size}, "
-                 f"{settings.epochs} epochs.")
+                 f"{settings.max_iter} epochs.")
     _say(stream, "   Why not the paper's 15 epochs of batches of 1,024? Those were sized for "
                  "100,000 rows (about 1,500 gradient steps); on 455 training rows they would "
                  "be 15 steps, so the small data sets get small batches and more epochs "
-                 f"(about {settings.epochs * -(-455 // settings.batch_size):,} steps on breast "
+                 f"(about {settings.max_iter * -(-455 // settings.batch_size):,} steps on breast "
                  "cancer).")
     _say(stream)
 
-    jobs = []
-    for name in DEMO_DATASETS:
-        X, y = _load(name)
-        for seed in size["seeds"]:
-            for key in DEMO_CONFIGURATIONS:
-                config = CONFIGURATIONS[key]
-                job = {"dataset": name, "configuration": config, "seed": seed,
-                       "settings": settings, "device": "cpu"}
-                if config.uses_formula:
-                    job.update(formula=str(formula), formula_key="collider_events")
-                jobs.append((job, X, y))
-    with _backend(n_jobs, None) as execute:
-        rows = list(execute(train_and_score, jobs))
-    rows.sort(key=lambda r: (list(DEMO_DATASETS).index(r["dataset"]),
-                             DEMO_CONFIGURATIONS.index(r["configuration"]), r["seed"]))
-    _write_rows(os.path.join(out, "results.csv"), rows)
-
-    records = summarize(rows)
+    records = summarize(result.rows)
     _say(stream, format_summary(records))
     ratios = _size_ratios(records)
     _say(stream, "How to read it: Params counts the trainable weights; the light nets have "
@@ -174,39 +151,15 @@ def run_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None, plots=T
                  "macro AUC).")
     _say(stream, "What the paper claims: a formula found in physics transfers to other "
                  "continuous measurements, but not to discrete counts. Here:")
-    for name in DEMO_DATASETS:
-        line = _comparison(records, name)
+    for name in targets:
+        line = _comparison(records, name, registry[name].name)
         if line:
             _say(stream, line)
     note = _ceiling_note(records)
     if note:
         _say(stream, note)
-    if plots:
-        written = _write_plots(out, formula, rows)
-        if written:
-            _say(stream, f"Plots: {', '.join(written)} in {os.fspath(out)!r}.")
+    if result.plots:
+        _say(stream, f"Plots: {', '.join(result.plots)} in {os.fspath(out)!r}.")
     _say(stream, f"Done in {time.perf_counter() - start:.0f} s. For the paper's own data sets, "
                  "see `sksymact benchmark --help`.")
     return records
-
-
-def _write_rows(path, rows):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, RESULT_COLUMNS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_text(path, buffer.getvalue())
-
-
-def _write_plots(out, formula, rows):
-    try:
-        import matplotlib  # noqa: F401, PLC0415
-    except ImportError:
-        return []
-    from ..plotting import plot_activation, plot_efficiency  # noqa: PLC0415
-
-    ax = plot_activation({"collider events": formula})
-    ax.figure.savefig(os.path.join(out, "activations.png"), dpi=100)
-    fig = plot_efficiency(rows, labels=_display_labels())
-    fig.savefig(os.path.join(out, "efficiency.png"), dpi=100)
-    return ["activations.png", "efficiency.png"]

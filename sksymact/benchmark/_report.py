@@ -7,19 +7,22 @@ import warnings
 
 import numpy as np
 
-from ._configs import BASELINE, CONFIGURATIONS, DATASETS, SOURCE_DATASET
-from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, atomic_write_text
-from ._store import read_formulas, read_results
+from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
+from ._datasets import DATASETS, DEMO_DATASETS, display_name
+from ._protocols import PROTOCOLS
+from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, BenchmarkError
+from ._store import atomic_write_text, read_formulas, read_results
 
 __all__ = ["summarize", "format_summary", "write_summary"]
-
-DISPLAY_NAMES = {"higgs": "HIGGS", "covertype": "Covertype", "spambase": "Spambase",
-                 "breast_cancer": "Breast cancer", "digits": "Digits"}
 
 
 def _label(config):
     known = CONFIGURATIONS.get(config)
     return known.label if known is not None else config
+
+
+def _name(dataset, names):
+    return display_name(dataset) if names is None else names.get(dataset, dataset)
 
 
 def _order(values, preferred):
@@ -76,7 +79,7 @@ def summarize(rows, *, baseline=BASELINE):
         key = (row["dataset"], row["configuration"])
         groups.setdefault(key, {}).setdefault(int(row["seed"]), row)
     records = []
-    datasets = _order({d for d, _ in groups}, DATASETS)
+    datasets = _order({d for d, _ in groups}, [*DATASETS, *DEMO_DATASETS])
     for dataset in datasets:
         configs = _order({c for d, c in groups if d == dataset}, CONFIGURATIONS)
         base = groups.get((dataset, baseline), {})
@@ -114,8 +117,25 @@ def _p_text(p, is_baseline):
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def format_summary(records, *, baseline=BASELINE):
-    """The markdown table of :func:`summarize`'s records, in the paper's layout."""
+def format_summary(records, *, baseline=BASELINE, names=None):
+    """Format :func:`summarize`'s records as a markdown table, in the paper's layout.
+
+    Parameters
+    ----------
+    records : list of dict
+        As :func:`summarize` returns them.
+    baseline : str, default="light-relu"
+        The configuration the p-values compare with, named in the header.
+    names : dict, default=None
+        The data sets' names by key; None: those of :data:`DATASETS` and of
+        the demo's data sets.
+
+    Returns
+    -------
+    table : str
+        Markdown: one line per record, the data set named on its first line;
+        ★ and bold mark the best mean E_param of each data set.
+    """
     lines = [
         f"| Dataset | Configuration | Accuracy | ROC AUC | Params | E_param "
         f"| p (AUC vs {_label(baseline)}) | Seeds |",
@@ -123,7 +143,7 @@ def format_summary(records, *, baseline=BASELINE):
     ]
     previous = None
     for r in records:
-        name = DISPLAY_NAMES.get(r["dataset"], r["dataset"]) if r["dataset"] != previous else ""
+        name = _name(r["dataset"], names) if r["dataset"] != previous else ""
         previous = r["dataset"]
         params = (f"{r['n_params']:,}" if isinstance(r["n_params"], int)
                   else f"{r['n_params']:,.0f}")
@@ -137,28 +157,36 @@ def format_summary(records, *, baseline=BASELINE):
     return "\n".join(lines) + "\n"
 
 
-def _settings_text(settings):
-    if not settings:
+def _settings_text(settings, datasets):
+    """The lines of summary.md that say how its numbers were made."""
+    if settings is None:
         return []
-    rows = lambda n: "all rows" if n is None else f"{n:,} rows"  # noqa: E731
-    where = ("each seed's training rows only (no test row is seen)"
-             if settings["protocol"] == "leakage-free" else
-             "one discovery per data set on a sample of all its rows, test rows included "
-             "(the reference code's protocol)")
+    data = "; ".join(f"{d.name} {d.rows(settings)}" for d in datasets)
     return [
-        f"- Protocol: **{settings['protocol']}**: discovery on {where}.",
-        f"- Data: HIGGS {rows(settings['higgs_rows'])} (leading rows of the file); Covertype "
-        f"{rows(settings['covertype_rows'])} (drawn with seed {settings['data_seed']}), "
-        "binarized as Lodgepole Pine against the rest; Spambase all rows.",
-        f"- Split: stratified {1 - settings['test_size']:.0%}/{settings['test_size']:.0%} per "
+        f"- Protocol: **{settings.protocol}**: discovery on "
+        f"{PROTOCOLS[settings.protocol].description}.",
+        *([f"- Data: {data}."] if data else []),
+        f"- Split: stratified {1 - settings.test_size:.0%}/{settings.test_size:.0%} per "
         "seed, StandardScaler fitted on the training part.",
-        f"- Training: Adam {settings['learning_rate']:g}, batch {settings['batch_size']}, "
-        f"{settings['epochs']} epochs, dropout {settings['dropout']:g}. Heavy nets (200, 100), "
+        f"- Training: Adam {settings.learning_rate_init:g}, batch {settings.batch_size}, "
+        f"{settings.max_iter} epochs, dropout {settings.dropout:g}. Heavy nets (200, 100), "
         "light nets (64, 32), BatchNorm after every hidden linear layer.",
-        f"- Discovery: gplearn, population {settings['population_size']} × "
-        f"{settings['generations']} generations, functions {', '.join(settings['function_set'])}"
-        f", on a {settings['subsample']:.0%} subsample; variables collapsed to x.",
+        f"- Discovery: gplearn, population {settings.population_size} × "
+        f"{settings.generations} generations, functions {', '.join(settings.function_set)}"
+        f", on a {settings.subsample:.0%} subsample; variables collapsed to x.",
     ]
+
+
+def _read_settings(path):
+    """The BenchmarkSettings of a settings.json, or None where there is none."""
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as stream:
+        data = json.load(stream).get("settings")
+    try:
+        return None if data is None else BenchmarkSettings.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise BenchmarkError(f"{path!r} does not hold benchmark settings: {exc}") from None
 
 
 def _formula_text(entry, key):
@@ -174,7 +202,7 @@ def _formula_text(entry, key):
             f"({key}; nonlinearity {nonlinearity})")
 
 
-def _formula_lines(records, rows, formulas):
+def _formula_lines(records, rows, formulas, names):
     used = {}
     for row in rows:
         if row.get("formula_key"):
@@ -186,41 +214,61 @@ def _formula_lines(records, rows, formulas):
             continue
         texts = [_formula_text(formulas[k], k) if k in formulas else f"({k})"
                  for k in sorted(keys)]
-        lines.append(f"- {DISPLAY_NAMES.get(record['dataset'], record['dataset'])}, "
+        lines.append(f"- {_name(record['dataset'], names)}, "
                      f"{record['label']}: " + "; ".join(texts))
     return lines
 
 
-def write_summary(folder, *, title="sksymact benchmark"):
-    """(Re)write ``summary.md`` in a results folder from its files; return its text."""
+def write_summary(folder, *, title="sksymact benchmark", registry=None, source=SOURCE_DATASET):
+    """(Re)write ``summary.md`` in a results folder from its files.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The results folder: its ``results.csv``, ``formulas.json`` and
+        ``settings.json`` are read, those that are there.
+    title : str, default="sksymact benchmark"
+        The heading of the page.
+    registry : dict, default=None
+        The data sets by key (:class:`Dataset`), for the line that says which
+        rows were used; None: those of :data:`DATASETS` and of the demo.
+    source : str, default="higgs"
+        The data set whose formula Hybrid transfer used.
+
+    Returns
+    -------
+    text : str
+        The markdown written: the settings, the table, the formulas used.
+    """
     folder = os.fspath(folder)
     rows = read_results(os.path.join(folder, RESULTS_FILE)) if os.path.exists(
         os.path.join(folder, RESULTS_FILE)) else []
-    settings = None
-    path = os.path.join(folder, SETTINGS_FILE)
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as stream:
-            settings = json.load(stream).get("settings")
+    settings = _read_settings(os.path.join(folder, SETTINGS_FILE))
     formulas = {}
     path = os.path.join(folder, FORMULAS_FILE)
     if os.path.exists(path):
         formulas = {entry["key"]: entry for entry in read_formulas(path)}
+    names = None if registry is None else {key: d.name for key, d in registry.items()}
+    used = {r["dataset"] for r in rows} | {entry["dataset"] for entry in formulas.values()}
+    registries = [DATASETS, DEMO_DATASETS] if registry is None else [registry]
+    datasets = list({key: d for reg in registries for key, d in reg.items()
+                     if key in used}.values())
 
     records = summarize(rows)
     parts = [f"# {title}: summary", ""]
-    parts += _settings_text(settings)
+    parts += _settings_text(settings, datasets)
     parts += [
         "- Cells: mean ± sample standard deviation (ddof=1) over the seeds; Params is the "
         "number of trainable parameters; E_param = ROC AUC / log10(Params), ★ marks the "
         "highest mean of each data set; p: two-sided paired t-test (scipy.stats.ttest_rel) of "
         f"the ROC AUC against {_label(BASELINE)} on the same seeds.",
         "",
-        format_summary(records) if records else "No finished runs yet.\n",
+        format_summary(records, names=names) if records else "No finished runs yet.\n",
     ]
-    if any(r["dataset"] == SOURCE_DATASET for r in rows):
-        parts.append(f"Hybrid transfer is not run on {DISPLAY_NAMES[SOURCE_DATASET]}: it is the "
+    if any(r["dataset"] == source for r in rows):
+        parts.append(f"Hybrid transfer is not run on {_name(source, names)}: it is the "
                      "source of the transferred formula, so there transfer is the specialist.\n")
-    formula_lines = _formula_lines(records, rows, formulas)
+    formula_lines = _formula_lines(records, rows, formulas, names)
     if formula_lines:
         parts += ["## Formulas used", "",
                   "Nonlinearity: 1 - R² of the best affine fit of the formula under N(0, 1) "

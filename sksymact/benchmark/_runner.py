@@ -6,37 +6,71 @@ import sys
 
 from sklearn.utils import Bunch
 
-from ._configs import CONFIGURATIONS, DATASETS, SOURCE_DATASET, BenchmarkSettings
+from ._configs import CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
+from ._datasets import DATASETS
+from ._protocols import PROTOCOLS
 from ._store import BenchmarkError, ResultsFolder
-from ._tasks import discover, load_dataset, train_and_score
+from ._tasks import DiscoveryJob, TrainingJob, discover, train_and_score
 
 __all__ = ["run_benchmark", "plan_runs", "formula_key"]
 
+#: The paper's seeds.
 PAPER_SEEDS = (42, 43, 44)
 
 
 def formula_key(dataset, seed, settings):
-    """Where a formula comes from: ``"higgs/seed=42"``, or ``"higgs/all-rows"`` (reference)."""
-    if settings.protocol == "reference":
-        return f"{dataset}/all-rows"
-    return f"{dataset}/seed={seed}"
+    """Name the formula that the runs of ``seed`` use when it is discovered on ``dataset``.
+
+    Parameters
+    ----------
+    dataset : str
+        The data set the formula is discovered on.
+    seed : int
+        The seed of the runs.
+    settings : BenchmarkSettings
+        Its protocol decides (:meth:`Protocol.formula_key`).
+
+    Returns
+    -------
+    key : str
+        ``"higgs/seed=42"`` (leakage-free: one formula per seed), or
+        ``"higgs/all-rows"`` (reference: one for every seed).
+    """
+    return PROTOCOLS[settings.protocol].formula_key(dataset, seed)
 
 
-def plan_runs(datasets, seeds, configurations):
-    """Every ``(dataset, configuration, seed)`` to run, in table order.
+def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
+    """List every ``(dataset, configuration, seed)`` to run, in table order.
 
     Hybrid transfer is not run on the source data set itself: there the
     transferred formula *is* the specialist's, so the row would repeat it.
+
+    Parameters
+    ----------
+    datasets : sequence of str
+        Keys of the data sets, in the order of the table.
+    seeds : sequence of int
+        The seeds.
+    configurations : sequence of str
+        Keys of :data:`CONFIGURATIONS`.
+    source : str, default="higgs"
+        The data set whose formula the transfer configuration uses.
+
+    Returns
+    -------
+    runs : list of tuple
+        ``(dataset, Configuration, seed)``, by data set, then seed, then
+        configuration.
     """
     return [(dataset, CONFIGURATIONS[key], seed)
             for dataset in datasets
             for seed in seeds
             for key in configurations
-            if not (CONFIGURATIONS[key].activation == "transfer" and dataset == SOURCE_DATASET)]
+            if not (CONFIGURATIONS[key].activation == "transfer" and dataset == source)]
 
 
-def _formula_source(dataset, config):
-    return SOURCE_DATASET if config.activation == "transfer" else dataset
+def _formula_source(dataset, config, source):
+    return source if config.activation == "transfer" else dataset
 
 
 def _check_choices(values, allowed, what):
@@ -90,7 +124,7 @@ def _progress_mode(progress, stream):
 def _backend(n_jobs, scheduler):
     """Yield ``run(func, calls)``: ``func(*args)`` for each ``args``, as they complete.
 
-    The data arrays are arguments of their own (not inside a job dict) so that
+    The data arrays are arguments of their own (not inside a job) so that
     joblib memory-maps them for local processes and Dask scatters each one once
     to its workers instead of shipping it with every task.
     """
@@ -131,9 +165,11 @@ def run_benchmark(
     out,
     settings=None,
     *,
-    datasets=tuple(DATASETS),
+    datasets=None,
     seeds=PAPER_SEEDS,
     configurations=tuple(CONFIGURATIONS),
+    registry=None,
+    source=SOURCE_DATASET,
     data_home=None,
     download=True,
     device="auto",
@@ -142,6 +178,7 @@ def run_benchmark(
     progress="auto",
     plots=True,
     stream=None,
+    resume=True,
 ):
     """Run (or resume) the paper's benchmark into the folder ``out``.
 
@@ -160,10 +197,17 @@ def run_benchmark(
         The results folder.
     settings : BenchmarkSettings, default=None
         What changes the numbers; None means the paper's settings.
-    datasets : sequence of {"higgs", "covertype", "spambase"}
+    datasets : sequence of str, default=None
+        Keys of ``registry`` to train on (default: all of them).
     seeds : sequence of int, default=(42, 43, 44)
+        Seeds of the splits, the networks and (per seed) the searches.
     configurations : sequence of str
         Keys of :data:`CONFIGURATIONS`.
+    registry : dict, default=None
+        The data sets by key (:class:`Dataset`); None means :data:`DATASETS`.
+    source : str, default="higgs"
+        The key in ``registry`` of the data set whose formula Hybrid transfer
+        uses.  It is loaded for discovery even when ``datasets`` leaves it out.
     data_home : str or path-like, default=None
         The data folder (default: the ``SKSYMACT_DATA`` environment variable,
         see :func:`sksymact.datasets.get_data_home`).
@@ -181,46 +225,55 @@ def run_benchmark(
         "auto": a progress bar when ``stream`` is a terminal, else one line
         per finished task.
     plots : bool, default=True
+        Write the PNGs (needs matplotlib).
     stream : file, default=sys.stderr
         Where progress and notes go.
+    resume : bool, default=True
+        False: start afresh, replacing the results, formulas and settings a
+        previous run left in ``out``.
 
     Returns
     -------
     result : sklearn.utils.Bunch
         ``rows`` (every row of results.csv), ``formulas`` (key -> entry),
         ``n_run`` (runs trained now), ``n_resumed`` (runs found finished),
-        ``summary`` (the markdown of summary.md), ``out``.
+        ``summary`` (the markdown of summary.md), ``plots`` (the names of
+        the PNGs written), ``out``.
     """
     from ._report import write_summary  # noqa: PLC0415
 
     settings = BenchmarkSettings() if settings is None else settings
+    registry = DATASETS if registry is None else registry
+    protocol = PROTOCOLS[settings.protocol]
     stream = sys.stderr if stream is None else stream
-    datasets = _check_choices(datasets, DATASETS, "data set")
+    datasets = _check_choices(registry if datasets is None else datasets, registry, "data set")
     configurations = _check_choices(configurations, CONFIGURATIONS, "configuration")
+    _check_choices([source], registry, "source data set")
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     if not seeds or any(not 0 <= s < 2**32 for s in seeds):
         raise BenchmarkError(f"seeds must be integers from 0 to 2**32 - 1, got {seeds!r}.")
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
         raise BenchmarkError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}.")
 
-    with ResultsFolder(out, settings) as folder:
+    with ResultsFolder(out, settings, resume=resume) as folder:
         finished = folder.finished()
-        runs = plan_runs(datasets, seeds, configurations)
+        runs = plan_runs(datasets, seeds, configurations, source=source)
         pending = [run for run in runs if (run[0], run[1].key, run[2]) not in finished]
         formulas = folder.formulas()
         needed = {}
         for dataset, config, seed in pending:
             if config.uses_formula:
-                source = _formula_source(dataset, config)
-                key = formula_key(source, seed, settings)
+                where = _formula_source(dataset, config, source)
+                key = protocol.formula_key(where, seed)
                 if key not in formulas:
-                    needed[key] = (source, None if settings.protocol == "reference" else seed)
+                    needed[key] = DiscoveryJob(key, where, protocol.formula_seed(seed), settings)
 
         data = {}
 
         def get_data(name):
             if name not in data:
-                data[name] = load_dataset(name, settings, data_home=data_home, download=download)
+                data[name] = registry[name].load(settings, data_home=data_home,
+                                                 download=download)
             return data[name]
 
         mode = _progress_mode(progress, stream)
@@ -230,10 +283,7 @@ def run_benchmark(
         progress_bar = _Progress(len(needed) + len(pending), mode, stream)
         try:
             with _backend(n_jobs, scheduler) as execute:
-                jobs = []
-                for key, (dataset, seed) in needed.items():
-                    jobs.append(({"key": key, "dataset": dataset, "seed": seed,
-                                  "settings": settings}, *get_data(dataset)))
+                jobs = [(job, *get_data(job.dataset)) for job in needed.values()]
                 progress_bar.phase("discovery")
                 for entry in execute(discover, jobs):
                     folder.add_formula(entry)
@@ -242,11 +292,11 @@ def run_benchmark(
 
                 jobs = []
                 for dataset, config, seed in pending:
-                    job = {"dataset": dataset, "configuration": config, "seed": seed,
-                           "settings": settings, "device": device}
+                    formula = {}
                     if config.uses_formula:
-                        key = formula_key(_formula_source(dataset, config), seed, settings)
-                        job.update(formula=formulas[key]["formula"], formula_key=key)
+                        key = protocol.formula_key(_formula_source(dataset, config, source), seed)
+                        formula = dict(formula=formulas[key]["formula"], formula_key=key)
+                    job = TrainingJob(dataset, config, seed, settings, device, **formula)
                     jobs.append((job, *get_data(dataset)))
                 progress_bar.phase("training")
                 for row in execute(train_and_score, jobs):
@@ -257,21 +307,20 @@ def run_benchmark(
         finally:
             progress_bar.close()
 
-        summary = write_summary(folder.path)
-        if plots:
-            _write_plots(folder, stream if mode != "off" else None)
+        summary = write_summary(folder.path, registry=registry, source=source)
+        written = _write_plots(folder, registry, stream if mode != "off" else None) if plots else []
         return Bunch(rows=folder.rows(), formulas=folder.formulas(), n_run=len(pending),
-                     n_resumed=len(runs) - len(pending), summary=summary,
+                     n_resumed=len(runs) - len(pending), summary=summary, plots=written,
                      out=os.fspath(out))
 
 
-def _display_labels():
-    from ._report import DISPLAY_NAMES  # noqa: PLC0415
+def _display_labels(registry):
+    """Names of the data sets of ``registry`` and of the configurations, by key."""
+    return {**{key: d.name for key, d in registry.items()},
+            **{key: c.label for key, c in CONFIGURATIONS.items()}}
 
-    return {**DISPLAY_NAMES, **{key: c.label for key, c in CONFIGURATIONS.items()}}
 
-
-def _write_plots(folder, stream):
+def _write_plots(folder, registry, stream):
     """activations.png and efficiency.png, if matplotlib is there."""
     try:
         import matplotlib  # noqa: F401, PLC0415
@@ -279,23 +328,28 @@ def _write_plots(folder, stream):
         if stream is not None:
             print("matplotlib is not installed: no plots were written "
                   "(pip install matplotlib).", file=stream)
-        return
+        return []
     from ..plotting import plot_activation, plot_efficiency  # noqa: PLC0415
 
-    labels = _display_labels()
+    labels = _display_labels(registry)
     by_dataset = {}
     for entry in folder.formulas().values():
         by_dataset.setdefault(entry["dataset"], []).append(entry)
+    written = []
     if by_dataset:
         from matplotlib.figure import Figure  # noqa: PLC0415
 
-        names = [d for d in DATASETS if d in by_dataset]
+        names = [d for d in registry if d in by_dataset]
+        names += sorted(d for d in by_dataset if d not in registry)
         fig = Figure(figsize=(5.2 * len(names), 4.2), layout="constrained")
         for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names):
             plot_activation(by_dataset[name], ax=ax)
             ax.set_title(f"Discovered on {labels.get(name, name)}")
         fig.savefig(os.path.join(folder.path, "activations.png"), dpi=100)
+        written.append("activations.png")
     rows = folder.rows()
     if rows:
         fig = plot_efficiency(rows, labels=labels)
         fig.savefig(os.path.join(folder.path, "efficiency.png"), dpi=100)
+        written.append("efficiency.png")
+    return written

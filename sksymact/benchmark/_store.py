@@ -2,8 +2,9 @@
 
 Everything is written so that a run killed at any moment leaves a folder that
 can be resumed: every file, ``results.csv`` included, is only ever replaced
-atomically (temporary file, fsync, ``os.replace``), so each file on disk is
-either the previous complete version or the new complete one.  A file that is
+atomically (:func:`sksymact._io.atomic_write_text`: temporary file, fsync,
+``os.replace``), so each file on disk is either the previous complete version
+or the new complete one.  A file that is
 not in the expected format was damaged by something else: it is reported and
 left untouched, never overwritten.
 """
@@ -15,7 +16,9 @@ import io
 import json
 import math
 import os
-import secrets
+
+# atomic_write_text is imported from here by the command line too.
+from .._io import atomic_write_text
 
 __all__ = [
     "BenchmarkError",
@@ -53,36 +56,8 @@ class SettingsMismatchError(BenchmarkError):
 
 
 def utc_now():
+    """The time now, UTC, to the millisecond, as ISO 8601 text."""
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _fsync_dir(folder):
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write_text(path, text):
-    """Write ``text`` to ``path`` so that ``path`` is either old or complete."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}")
-    # os.open with 0o666 lets the umask decide the permissions, as open() would.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
-    _fsync_dir(folder)
 
 
 def _format(value):
@@ -108,10 +83,23 @@ def _resolve_file(path, name):
 
 
 def read_results(path):
-    """Rows of a ``results.csv`` (or of the one in a results folder) as dicts.
+    """Read the rows of a ``results.csv``, or of the one in a results folder.
 
-    Numbers come back as int and float.  Raises :class:`BenchmarkError` naming
-    the problem when the file is not a complete results file.
+    Parameters
+    ----------
+    path : str or path-like
+        The file, or the folder that holds it.
+
+    Returns
+    -------
+    rows : list of dict
+        One per run, keyed by :data:`RESULT_COLUMNS`; numbers come back as
+        int and float.
+
+    Raises
+    ------
+    BenchmarkError
+        Naming the problem when the file is not a complete results file.
     """
     path = _resolve_file(path, RESULTS_FILE)
     with open(path, encoding="utf-8", newline="") as stream:
@@ -145,7 +133,24 @@ def _parse_results(text, path):
 
 
 def read_formulas(path):
-    """The entries of a ``formulas.json`` (or of the one in a results folder)."""
+    """Read the entries of a ``formulas.json``, or of the one in a results folder.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file, or the folder that holds it.
+
+    Returns
+    -------
+    entries : list of dict
+        One per discovered formula: its ``key``, ``formula`` text, ``latex``,
+        the ``program`` found, the rows it saw, the search's settings.
+
+    Raises
+    ------
+    BenchmarkError
+        When the file is not a valid formulas file.
+    """
     path = _resolve_file(path, FORMULAS_FILE)
     return list(_read_json(path, "formulas")["formulas"])
 
@@ -173,12 +178,15 @@ class ResultsFolder:
     existing folder was made with the same settings (else
     :class:`SettingsMismatchError`).  While open, an advisory lock keeps a
     second benchmark from writing into the same folder; the operating system
-    releases it when the process ends, however it ends.
+    releases it when the process ends, however it ends.  With
+    ``resume=False`` the results, formulas and settings already in the folder
+    are removed first.
     """
 
-    def __init__(self, path, settings):
+    def __init__(self, path, settings, *, resume=True):
         self.path = os.fspath(path)
         self.settings = settings
+        self.resume = resume
         self._lock = None
 
     # -- opening -----------------------------------------------------------------------
@@ -187,6 +195,10 @@ class ResultsFolder:
         os.makedirs(self.path, exist_ok=True)
         self._acquire_lock()
         try:
+            if not self.resume:  # start afresh: what a previous run left is replaced
+                for name in (RESULTS_FILE, FORMULAS_FILE, SETTINGS_FILE):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(self._file(name))
             self._check_settings()
             self.rows()  # a damaged results file is reported before any work starts
         except BaseException:
@@ -235,8 +247,13 @@ class ResultsFolder:
             self._write_settings(path, wanted)
             return
         found = _read_json(path, "settings")["settings"]
-        differences = [(k, wanted.get(k), found.get(k)) for k in sorted(set(wanted) | set(found))
-                       if wanted.get(k) != found.get(k)]
+        try:
+            differences = self.settings.differences(found)
+        except (TypeError, ValueError) as exc:
+            raise BenchmarkError(
+                f"{path!r} is not a valid sksymact benchmark file ({exc}). It was left "
+                "untouched: move it away (or choose another output folder) to start afresh."
+            ) from None
         if differences and not results:
             # Nothing was finished with the old settings (a first attempt that stopped
             # early, e.g. for missing data): there is nothing to protect.
@@ -250,7 +267,9 @@ class ResultsFolder:
 
     def _write_settings(self, path, settings):
         atomic_write_text(path, json.dumps({
-            "format": "sksymact-benchmark", "version": 1,
+            # Version 2 names the training settings max_iter and learning_rate_init;
+            # version 1 files (epochs, learning_rate) are read as well.
+            "format": "sksymact-benchmark", "version": 2,
             "settings_id": self.settings.settings_id, "settings": settings,
             "created_at": utc_now(),
         }, indent=2) + "\n")

@@ -1,66 +1,62 @@
-"""The units of work of a benchmark: load a data set, discover a formula, train and score.
+"""The units of work of a benchmark: discover a formula, train and score a network.
 
-Tasks are plain functions of plain data, so joblib can run them in other
-processes or on a Dask cluster, and each is seeded so that its result does
-not depend on where or in which order it runs.  Every task uses one torch
-thread: a sum split over threads rounds differently, so the same seed would
-otherwise give slightly different networks with ``--n-jobs 1`` and ``2``.
+A task is a function of a typed job (a frozen dataclass of plain data) and of
+the data arrays, so joblib can run it in other processes or on a Dask
+cluster, and each is seeded so that its result does not depend on where or in
+which order it runs.  Every training uses one torch thread: a sum split over
+threads rounds differently, so the same seed would otherwise give slightly
+different networks with ``--n-jobs 1`` and ``2``.
 """
 
-import contextlib
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from ._store import BenchmarkError, finite_or_none, utc_now
+from .._metrics import parameter_efficiency_score
+from .._parallel import limit_torch_threads
+from ._configs import BenchmarkSettings, Configuration
+from ._protocols import PROTOCOLS
+from ._store import finite_or_none, utc_now
 
-__all__ = ["load_dataset", "split", "discover", "train_and_score", "versions"]
-
-
-@contextlib.contextmanager
-def one_torch_thread():
-    import torch  # noqa: PLC0415
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+__all__ = ["DiscoveryJob", "TrainingJob", "split", "discover", "train_and_score", "versions"]
 
 
-def _rows_text(rows):
-    return "all rows" if rows is None else f"{rows:,} rows"
+@dataclass(frozen=True)
+class DiscoveryJob:
+    """One discovery: the formula ``key`` on ``dataset``.
+
+    ``seed`` is the protocol's :meth:`~Protocol.formula_seed`: the seed whose
+    training rows discovery sees, or None where one discovery serves every
+    seed (the protocol decides which rows, see :meth:`Protocol.discovery_rows`).
+    """
+
+    key: str
+    dataset: str
+    seed: object
+    settings: BenchmarkSettings
 
 
-def load_dataset(name, settings, *, data_home=None, download=True):
-    """``(X, y)`` of one benchmark data set, as the settings ask for it."""
-    from ..datasets import fetch_covertype, fetch_higgs, fetch_spambase  # noqa: PLC0415
+@dataclass(frozen=True)
+class TrainingJob:
+    """One training: ``configuration`` on the split of ``seed`` of ``dataset``.
 
-    common = dict(data_home=data_home, download_if_missing=download, return_X_y=True)
-    try:
-        if name == "higgs":
-            return fetch_higgs(n_samples=settings.higgs_rows, **common)
-        if name == "covertype":
-            return fetch_covertype(n_samples=settings.covertype_rows,
-                                   random_state=settings.data_seed, **common)
-        if name == "spambase":
-            return fetch_spambase(**common)
-    except (OSError, ValueError) as exc:
-        hints = {
-            "higgs": f"the benchmark asked for {_rows_text(settings.higgs_rows)} of HIGGS. "
-                     "With a folder holding only the first 5,000 rows, pass --higgs-rows 5000 "
-                     "(higgs_rows=5000), or --higgs-rows all for every row it holds",
-            "covertype": f"the benchmark asked for {_rows_text(settings.covertype_rows)} of "
-                         "Covertype. With a folder holding only the first 20,000 rows, pass "
-                         "--covertype-rows 20000 (covertype_rows=20000), or --covertype-rows all",
-            "spambase": "the benchmark needs the full spambase.data (4,601 rows)",
-        }
-        raise BenchmarkError(f"Could not load {name}: {exc} Note: {hints[name]}.") from exc
-    raise ValueError(f"unknown data set {name!r}")
+    For a formula configuration, ``formula`` is the formula's text and
+    ``formula_key`` where it comes from; it is used as a frozen transfer (the
+    classifier gets it as given, exactly as from ``FrozenEstimator(fitted
+    discoverer)``).
+    """
+
+    dataset: str
+    configuration: Configuration
+    seed: int
+    settings: BenchmarkSettings
+    device: str = "auto"
+    formula: object = None
+    formula_key: str = ""
 
 
 def split(X, y, seed, test_size):
@@ -72,6 +68,7 @@ def split(X, y, seed, test_size):
 
 
 def versions():
+    """The versions of sksymact and of the libraries that make the numbers."""
     import gplearn  # noqa: PLC0415
     import sklearn  # noqa: PLC0415
     import torch  # noqa: PLC0415
@@ -83,6 +80,7 @@ def versions():
 
 
 def make_discoverer(settings, random_state):
+    """The discoverer of the settings' search, unfitted."""
     from .. import SymbolicActivationDiscoverer  # noqa: PLC0415
 
     return SymbolicActivationDiscoverer(
@@ -92,30 +90,26 @@ def make_discoverer(settings, random_state):
 
 
 def discover(job, X, y):
-    """Fit a discoverer on ``X, y`` as ``job`` says; return its ``formulas.json`` entry.
+    """Fit a discoverer as ``job`` says on the rows its protocol chooses; return the entry.
 
-    ``job``: key, dataset, seed (None for the reference protocol), settings.
-    Leakage-free: the rows of the seed's training part, scaled as the networks
-    see them (exactly what a specialist ``HybridTransferClassifier`` in a
-    Pipeline after a StandardScaler would fit its discoverer on).  Reference:
-    every row of the data set, test rows included.
+    Per seed (leakage-free): the rows of the seed's training part, scaled as
+    the networks see them (exactly what a specialist
+    ``HybridTransferClassifier`` in a Pipeline after a StandardScaler would
+    fit its discoverer on).  Once per data set (reference): every row, test
+    rows included.  The entry is the one ``formulas.json`` keeps.
     """
-    settings, seed = job["settings"], job["seed"]
-    if seed is None:
-        X_fit, y_fit, random_state = X, y, settings.reference_seed
-        n_train = None
-    else:
-        X_fit, _, y_fit, _ = split(X, y, seed, settings.test_size)
-        random_state, n_train = seed, len(y_fit)
+    settings = job.settings
+    protocol = PROTOCOLS[settings.protocol]
+    X_fit, y_fit, random_state = protocol.discovery_rows(X, y, job.seed, settings)
     start = time.perf_counter()
     discoverer = make_discoverer(settings, random_state).fit(X_fit, y_fit)
     seconds = time.perf_counter() - start
     formula = discoverer.formula_
     return {
-        "key": job["key"],
-        "dataset": job["dataset"],
-        "seed": seed,
-        "protocol": settings.protocol,
+        "key": job.key,
+        "dataset": job.dataset,
+        "seed": job.seed,
+        "protocol": protocol.key,
         "formula": str(formula),
         "latex": formula.latex(),
         "program": discoverer.program_,
@@ -125,8 +119,8 @@ def discover(job, X, y):
         "random_state": random_state,
         "rows_seen": int(len(y_fit)),
         "rows_total": int(len(y)),
-        "rows_train": n_train,
-        "saw_test_rows": seed is None,
+        "rows_train": int(len(y_fit)) if protocol.per_seed else None,
+        "saw_test_rows": not protocol.per_seed,
         "subsample": settings.subsample,
         "population_size": settings.population_size,
         "generations": settings.generations,
@@ -148,35 +142,28 @@ def score(clf, X_test, y_test):
                             labels=clf.classes_)
     n_params = int(clf.n_params_)
     return {"accuracy": float(accuracy), "roc_auc": float(auc), "n_params": n_params,
-            "e_param": float(auc / np.log10(n_params))}
+            "e_param": parameter_efficiency_score(y_test, proba, n_params=n_params)}
 
 
 def train_and_score(job, X, y):
-    """Train one configuration on one seed's split of ``X, y``; score it on the test rows.
-
-    ``job``: dataset, configuration (a Configuration), seed, settings,
-    device, and for formula configurations ``formula`` (text) and
-    ``formula_key``.  The formula is used as a frozen transfer: the
-    classifier gets it as given, exactly as from
-    ``FrozenEstimator(fitted discoverer)``.
-    """
+    """Train one configuration on one seed's split of ``X, y``; score it on the test rows."""
     from .. import HybridTransferClassifier  # noqa: PLC0415
 
-    settings, config, seed = job["settings"], job["configuration"], job["seed"]
+    settings, config, seed = job.settings, job.configuration, job.seed
     X_train, X_test, y_train, y_test = split(X, y, seed, settings.test_size)
-    activation = job.get("formula") if config.uses_formula else config.activation
+    activation = job.formula if config.uses_formula else config.activation
     clf = HybridTransferClassifier(
         hidden_layer_sizes=config.hidden_layer_sizes, activation=activation,
-        max_iter=settings.epochs, batch_size=settings.batch_size,
-        learning_rate_init=settings.learning_rate, dropout=settings.dropout,
-        device=job.get("device", "auto"), random_state=seed)
-    with one_torch_thread():
+        max_iter=settings.max_iter, batch_size=settings.batch_size,
+        learning_rate_init=settings.learning_rate_init, dropout=settings.dropout,
+        device=job.device, random_state=seed)
+    with limit_torch_threads(1):
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         fit_seconds = time.perf_counter() - start
         scores = score(clf, X_test, y_test)
     return {
-        "dataset": job["dataset"],
+        "dataset": job.dataset,
         "configuration": config.key,
         "seed": seed,
         "protocol": settings.protocol,
@@ -184,12 +171,12 @@ def train_and_score(job, X, y):
         **scores,
         "fit_seconds": fit_seconds,
         "activation": activation,
-        "formula_key": job.get("formula_key") or "",
+        "formula_key": job.formula_key,
         "hidden_layer_sizes": "-".join(str(h) for h in config.hidden_layer_sizes),
         "n_train": int(len(y_train)),
         "n_test": int(len(y_test)),
         "n_features": int(X_train.shape[1]),
-        "epochs": settings.epochs,
+        "epochs": settings.max_iter,  # the column keeps its name: results.csv files stay readable
         "device": clf.device_,
         **versions(),
         "finished_at": utc_now(),

@@ -9,9 +9,9 @@ import http.client
 import io
 import logging
 import os
-import tempfile
 import zlib
 
+from .._io import atomic_open
 from ._csv_parser import _check_row_count, _read_lines, _text_stream
 
 logger = logging.getLogger(__name__)
@@ -87,32 +87,19 @@ def _download_atomic(url, path, writer, *, opener, timeout):
     ``opener(url, timeout=timeout)`` must return a readable binary file object
     (an HTTP response, or any stand-in). ``writer(response, out)`` reads from
     the response and writes the bytes to keep into ``out``; what it returns is
-    returned. The bytes go to a hidden temporary file in the same folder,
-    which is flushed, synced to disk and renamed onto ``path`` only once the
+    returned. The bytes go through :func:`sksymact._io.atomic_open`: a hidden
+    temporary file in the same folder, renamed onto ``path`` only once the
     writer has finished; on any error the temporary file is deleted and the
     error is passed on unchanged.
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    name = os.path.basename(path)
     logger.info("Downloading %s to %s", url, path)
-    tmp_path = None
+    # Connect first: when offline, nothing at all is written.
+    response = opener(url, timeout=timeout)
     try:
-        # Connect first: when offline, nothing at all is written.
-        response = opener(url, timeout=timeout)
-        try:
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp_path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-            with os.fdopen(fd, "wb") as out:
-                result = writer(response, out)
-                out.flush()
-                os.fsync(out.fileno())
-        finally:
-            close = getattr(response, "close", None)
-            if close is not None:
-                close()
-        os.replace(tmp_path, path)
-        tmp_path = None
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with atomic_open(path, "wb") as out:
+            return writer(response, out)
     finally:
-        if tmp_path is not None and os.path.exists(tmp_path):
-            os.remove(tmp_path)
-    return result
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()

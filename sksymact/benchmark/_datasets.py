@@ -1,0 +1,203 @@
+"""The data sets of the benchmark and of the demo: one registry entry per data set.
+
+Everything that is said about a data set (its name, how it is described,
+how its rows are loaded for a given set of settings, what to do when that
+fails) is said here once.  This module imports only the standard library;
+a loader imports what it needs when it runs.
+"""
+
+import functools
+from dataclasses import dataclass
+
+__all__ = ["Dataset", "DATASETS", "DEMO_DATASETS", "DEMO_SOURCE", "demo_datasets",
+           "display_name"]
+
+
+def _rows_text(rows):
+    return "all rows" if rows is None else f"{rows:,} rows"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data set the benchmark can run on: how it is named, described and loaded.
+
+    The benchmark knows data sets only through their entries in a registry
+    (a dict from key to Dataset): :data:`DATASETS` for the paper's, and the
+    demo's registry for ``sksymact demo``.
+
+    Parameters
+    ----------
+    key : str
+        Its name on the command line and in ``results.csv`` (``"covertype"``).
+    name : str
+        Its name in tables and plots (``"Covertype"``).
+    description : str
+        What it is, in a few words.
+    loader : callable
+        ``loader(settings, data_home=..., download=...)`` returns ``(X, y)``
+        as the :class:`BenchmarkSettings` ask for it.
+    rows : callable
+        ``rows(settings)`` says which rows are used, for ``summary.md``
+        (``"5,000 rows (leading rows of the file)"``).
+    hint : callable, default=None
+        ``hint(settings)`` says what to do when loading fails; None: nothing
+        to add to the error.
+
+    See Also
+    --------
+    DATASETS : The paper's data sets.
+    run_benchmark : Runs on the data sets of a registry.
+
+    Examples
+    --------
+    >>> from sksymact.benchmark import DATASETS, BenchmarkSettings
+    >>> higgs = DATASETS["higgs"]
+    >>> higgs.name, higgs.rows(BenchmarkSettings(higgs_rows=5000))
+    ('HIGGS', '5,000 rows (leading rows of the file)')
+    """
+
+    key: str
+    name: str
+    description: str
+    loader: object
+    rows: object
+    hint: object = None
+
+    def load(self, settings, *, data_home=None, download=True):
+        """Load the rows the settings ask for.
+
+        Parameters
+        ----------
+        settings : BenchmarkSettings
+            Which rows (``higgs_rows``, ``covertype_rows``, ``data_seed``).
+        data_home : str or path-like, default=None
+            The data folder (see :func:`sksymact.datasets.get_data_home`).
+        download : bool, default=True
+            Whether missing data may be downloaded.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The features.
+        y : ndarray of shape (n_samples,)
+            The labels.
+
+        Raises
+        ------
+        BenchmarkError
+            When the rows cannot be loaded; the message says what to change.
+        """
+        from ._store import BenchmarkError  # noqa: PLC0415
+
+        try:
+            return self.loader(settings, data_home=data_home, download=download)
+        except (OSError, ValueError) as exc:
+            note = "" if self.hint is None else f" Note: {self.hint(settings)}."
+            raise BenchmarkError(f"Could not load {self.key}: {exc}{note}") from exc
+
+
+# -- the paper's data sets -----------------------------------------------------------------
+
+
+def _load_higgs(settings, *, data_home, download):
+    from ..datasets import fetch_higgs  # noqa: PLC0415
+
+    return fetch_higgs(n_samples=settings.higgs_rows, data_home=data_home,
+                       download_if_missing=download, return_X_y=True)
+
+
+def _load_covertype(settings, *, data_home, download):
+    from ..datasets import fetch_covertype  # noqa: PLC0415
+
+    return fetch_covertype(n_samples=settings.covertype_rows, random_state=settings.data_seed,
+                           data_home=data_home, download_if_missing=download, return_X_y=True)
+
+
+def _load_spambase(settings, *, data_home, download):
+    from ..datasets import fetch_spambase  # noqa: PLC0415
+
+    return fetch_spambase(data_home=data_home, download_if_missing=download, return_X_y=True)
+
+
+#: The paper's data sets, in the order of its table.
+DATASETS = {d.key: d for d in (
+    Dataset(
+        "higgs", "HIGGS", "UCI HIGGS (first rows of the file)", _load_higgs,
+        rows=lambda s: f"{_rows_text(s.higgs_rows)} (leading rows of the file)",
+        hint=lambda s: (f"the benchmark asked for {_rows_text(s.higgs_rows)} of HIGGS. With a "
+                        "folder holding only the first 5,000 rows, pass --higgs-rows 5000 "
+                        "(higgs_rows=5000), or --higgs-rows all for every row it holds")),
+    Dataset(
+        "covertype", "Covertype", "UCI Covertype, binarized: Lodgepole Pine against the rest",
+        _load_covertype,
+        rows=lambda s: (f"{_rows_text(s.covertype_rows)} (drawn with seed {s.data_seed}), "
+                        "binarized as Lodgepole Pine against the rest"),
+        hint=lambda s: (f"the benchmark asked for {_rows_text(s.covertype_rows)} of Covertype. "
+                        "With a folder holding only the first 20,000 rows, pass "
+                        "--covertype-rows 20000 (covertype_rows=20000), or --covertype-rows "
+                        "all")),
+    Dataset(
+        "spambase", "Spambase", "UCI Spambase (all 4,601 rows)", _load_spambase,
+        rows=lambda s: "all rows",
+        hint=lambda s: "the benchmark needs the full spambase.data (4,601 rows)"),
+)}
+
+
+# -- the demo's data sets ------------------------------------------------------------------
+
+#: The demo's source: its formula is transferred, nothing is trained on it.
+DEMO_SOURCE = "collider_events"
+
+
+def _load_collider_events(settings, *, data_home, download, n_events):
+    from ..datasets import make_collider_events  # noqa: PLC0415
+
+    return make_collider_events(n_events, random_state=0, return_X_y=True)
+
+
+def _load_scikit_learn(settings, *, data_home, download, loader):
+    import sklearn.datasets  # noqa: PLC0415
+
+    return getattr(sklearn.datasets, loader)(return_X_y=True)
+
+
+def demo_datasets(n_events=4000):
+    """The demo's registry: simulated collider events, then two of scikit-learn's data sets.
+
+    Parameters
+    ----------
+    n_events : int, default=4000
+        Collider events to simulate (``make_collider_events``, seed 0).
+
+    Returns
+    -------
+    registry : dict
+        Key -> :class:`Dataset`; nothing is read from a file or downloaded.
+    """
+    return {d.key: d for d in (
+        Dataset(DEMO_SOURCE, "Collider events",
+                f"{n_events:,} simulated collider events: a 300 GeV dijet resonance over "
+                "background (make_collider_events)",
+                functools.partial(_load_collider_events, n_events=n_events),
+                rows=lambda s: f"{n_events:,} simulated events (seed 0)"),
+        Dataset("breast_cancer", "Breast cancer",
+                "569 tumours, 30 continuous measurements, 2 classes",
+                functools.partial(_load_scikit_learn, loader="load_breast_cancer"),
+                rows=lambda s: "all 569 rows"),
+        Dataset("digits", "Digits",
+                "1,797 images of 8x8 pixels, 64 discrete counts from 0 to 16, 10 classes",
+                functools.partial(_load_scikit_learn, loader="load_digits"),
+                rows=lambda s: "all 1,797 rows"),
+    )}
+
+
+#: The full demo's registry.
+DEMO_DATASETS = demo_datasets()
+
+
+def display_name(key):
+    """The name of a data set of either registry in tables and plots; else its key."""
+    for registry in (DATASETS, DEMO_DATASETS):
+        if key in registry:
+            return registry[key].name
+    return key
