@@ -164,27 +164,12 @@ class SymbolicActivation(nn.Module):
 
     def _autograd_forward(self, x):
         """Plain autograd, node by node, so gradients reach the constants too."""
-        constants = self.constants.to(x.dtype)
-        pending, n_constants = [], 0
-        for kind, payload in self.formula._tokens:  # prefix order: constants in pre-order
-            if kind == "op":
-                pending.append((payload, []))
-                continue
-            if kind == "var":
-                term = x
-            else:
-                term = constants[n_constants].expand_as(x)
-                n_constants += 1
-            while pending:
-                name, args = pending[-1]
-                args.append(term)
-                if len(args) < OPERATORS[name].arity:
-                    break
-                pending.pop()
-                term = OPERATORS[name].torch(*args)
-            else:
-                return term
-        raise ValueError("incomplete formula")  # pragma: no cover (tokens are validated)
+        constants = iter(self.constants.to(x.dtype))  # pre-order, as fold visits them
+
+        def leaf(kind, payload):
+            return x if kind == "var" else next(constants).expand_as(x)
+
+        return self.formula.fold(leaf, lambda name, args: OPERATORS[name].torch(*args))
 
     def __getstate__(self):
         # The plans hold torch functions; they are compiled again on load, so a

@@ -460,6 +460,33 @@ class Formula:
                 pending.pop()
         return best
 
+    def fold(self, leaf, node):
+        """Evaluate the tree bottom-up, without recursion.
+
+        Parameters
+        ----------
+        leaf : callable
+            ``leaf(kind, payload)`` for each leaf, with ``kind`` ``"var"``
+            (payload: the name) or ``"const"`` (payload: the float).  Leaves
+            come in pre-order, so the ``i``-th constant leaf is
+            ``constants[i]``.
+        node : callable
+            ``node(op_name, args)`` for each operator, with the values of its
+            children in order.
+
+        Returns
+        -------
+        object
+            What ``node`` (or ``leaf``, for a single leaf) returns at the root.
+
+        Examples
+        --------
+        >>> f = Formula.parse("x*cos(x) + 2")
+        >>> f.fold(lambda kind, payload: 1, lambda name, args: 1 + sum(args)) == f.size
+        True
+        """
+        return _fold(self._tokens, lambda tok: leaf(*tok), node)
+
     # ----------------------------------------------------------- transforms
     def with_constants(self, values):
         """Return a copy with the constants replaced, in pre-order.

@@ -369,26 +369,15 @@ def compile_plan(formula, constants=None, *, with_derivative):
 
 
 def _evaluate_symbolically(builder, formula, constants, with_derivative):
-    """Fold the prefix tokens bottom-up into (value, derivative) symbols.
+    """Fold the formula bottom-up into (value, derivative) symbols.
 
-    The tokens are in prefix order, so the constants come in pre-order.
+    ``constants`` is an iterator over the constants' values in pre-order,
+    the order in which the fold meets the constant leaves.
     """
-    pending = []  # [operator name, collected arguments]
-    for kind, payload in formula._tokens:
-        if kind == "op":
-            pending.append((payload, []))
-            continue
-        term = (builder.x, 1.0) if kind == "var" else (next(constants), 0.0)
-        while pending:
-            name, args = pending[-1]
-            args.append(term)
-            if len(args) < OPERATORS[name].arity:
-                break
-            pending.pop()
-            term = _node(builder, name, args, with_derivative)
-        else:
-            return term
-    raise ValueError("incomplete formula")  # pragma: no cover (tokens are validated)
+    def leaf(kind, payload):
+        return (builder.x, 1.0) if kind == "var" else (next(constants), 0.0)
+
+    return formula.fold(leaf, lambda name, args: _node(builder, name, args, with_derivative))
 
 
 def _finish(builder, result, with_derivative):
