@@ -23,7 +23,8 @@ import re
 import sys
 
 from ._version import __version__
-from .benchmark import CONFIGURATIONS, DATASETS, PROTOCOLS, BenchmarkError, BenchmarkSettings
+from .benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS, PROTOCOLS,
+                        BenchmarkError, BenchmarkSettings)
 from ._io import atomic_write_text
 
 __all__ = ["main", "build_parser"]
@@ -122,9 +123,17 @@ def build_parser():
     bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
                        help="seeds of the splits, networks and searches (default: the "
                             "paper's, 42 43 44)")
+    extra = [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
     bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
-                       default=list(CONFIGURATIONS), metavar="NAME",
-                       help=f"configurations (default: all: {' '.join(CONFIGURATIONS)})")
+                       default=list(DEFAULT_CONFIGURATIONS), metavar="NAME",
+                       help=f"configurations (default: the paper's six: "
+                            f"{' '.join(DEFAULT_CONFIGURATIONS)}; also available: "
+                            f"{' '.join(extra)}; the last two are scikit-learn estimators, "
+                            "not networks, for reference)")
+    bench.add_argument("--transfer-matrix", action="store_true",
+                       help="also use every data set's formula on every other one (plus the "
+                            "network-selected specialist and transfer); summary.md shows the "
+                            "matrix of mean AUC differences against Light ReLU with p-values")
     bench.add_argument("--protocol", choices=PROTOCOLS, default="leakage-free",
                        help="leakage-free (default): discovery sees each seed's training rows "
                             "only; reference: one discovery per data set on a 10%% sample of "
@@ -140,7 +149,17 @@ def build_parser():
                        help="never download: fail if the data folder lacks the rows asked for")
     bench.add_argument("--out", default="sksymact-results", metavar="DIR",
                        help="results folder (default: sksymact-results)")
-    bench.add_argument("--epochs", type=_positive_int, default=15, help="default: 15")
+    bench.add_argument("--epochs", "--max-epochs", type=_positive_int, default=15,
+                       help="training epochs; with --budget converged the maximum "
+                            "(default: 15)")
+    bench.add_argument("--budget", choices=["fixed", "converged"], default="fixed",
+                       help="fixed (default): --epochs epochs, the paper's; converged: early "
+                            "stopping on a validation split of the training rows (10%%), "
+                            "best weights restored, validation AUC per epoch in curves.json "
+                            "and learning_curves.png")
+    bench.add_argument("--patience", type=_positive_int, default=10,
+                       help="epochs without a better validation loss before stopping "
+                            "(--budget converged; default: 10)")
     bench.add_argument("--population-size", type=_positive_int, default=500,
                        help="GP population (default: 500)")
     bench.add_argument("--generations", type=_positive_int, default=5,
@@ -158,15 +177,21 @@ def build_parser():
     bench.set_defaults(func=_benchmark)
 
     demo = commands.add_parser(
-        "demo", help="the method in a minute, offline",
-        description="Discover an activation on simulated collider events and transfer it to "
-                    "scikit-learn's breast cancer (continuous) and digits (discrete) data "
-                    "sets; print the comparison and write plots. No file, no network.")
+        "demo", help="the method on real UCI rows in about a minute, offline",
+        description="Discover an activation on the HIGGS sample bundled with sksymact (best "
+                    "fitness, and network-aware selection) and transfer it to the bundled "
+                    "Covertype and Spambase samples, beside Light ReLU, the network-selected "
+                    "specialist, HistGradientBoosting and LogisticRegression; print the table "
+                    "and what it shows, and write plots. No data folder, no network.")
     demo.add_argument("--out", default="sksymact-demo", metavar="DIR",
                       help="folder for results.csv and the plots (default: sksymact-demo)")
     demo.add_argument("--quick", action="store_true",
                       help="a tiny run in seconds, to check the installation")
-    demo.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N")
+    demo.add_argument("--collider", action="store_true",
+                      help="the earlier demo instead: simulated collider events transferred "
+                           "to scikit-learn's breast cancer and digits")
+    demo.add_argument("--n-jobs", type=_n_jobs, default=2, metavar="N",
+                      help="parallel tasks (default: 2; the numbers do not depend on it)")
     demo.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
     demo.set_defaults(func=_demo)
 
@@ -207,13 +232,15 @@ def _benchmark(args):
                              "--device cpu or auto.")
     settings = BenchmarkSettings(
         protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
-        max_iter=args.epochs, population_size=args.population_size, generations=args.generations)
+        max_iter=args.epochs, population_size=args.population_size, generations=args.generations,
+        budget=args.budget, patience=args.patience)
     result = run_benchmark(
         args.out, settings, datasets=args.datasets,
         seeds=PAPER_SEEDS if args.seeds is None else args.seeds,
         configurations=args.configs, data_home=args.data_home, download=not args.no_download,
         device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
-        progress=False if args.quiet else "auto", plots=not args.no_plots)
+        progress=False if args.quiet else "auto", plots=not args.no_plots,
+        transfer_matrix=args.transfer_matrix)
     if not args.quiet:
         print(result.summary)
         print(f"{result.n_run} runs done now, {result.n_resumed} found finished; results in "
@@ -227,7 +254,8 @@ def _benchmark(args):
 def _demo(args):
     from .benchmark import run_demo  # noqa: PLC0415 (imports scikit-learn and torch)
 
-    run_demo(args.out, quick=args.quick, n_jobs=args.n_jobs, plots=not args.no_plots)
+    run_demo(args.out, quick=args.quick, n_jobs=args.n_jobs, plots=not args.no_plots,
+             collider=args.collider)
     return 0
 
 

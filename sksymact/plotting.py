@@ -16,7 +16,7 @@ import numpy as np
 
 from ._formula import Formula
 
-__all__ = ["plot_activation", "plot_efficiency"]
+__all__ = ["plot_activation", "plot_efficiency", "plot_learning_curves"]
 
 _BASELINES = {
     "ReLU": lambda x: np.maximum(x, 0.0),
@@ -254,4 +254,58 @@ def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fi
         ax.set_xlabel("trainable parameters (log scale)")
         ax.set_ylabel(metric.replace("_", " "))
         ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+def plot_learning_curves(curves, metric="valid_auc", *, labels=None):
+    """Draw the per-epoch validation ROC AUC of every run, one panel per data set.
+
+    Parameters
+    ----------
+    curves : list of dict or str or path-like
+        Entries of a benchmark's ``curves.json`` (``dataset``,
+        ``configuration``, ``seed`` and one list per metric), or the path of
+        that file or of the results folder holding it.
+    metric : str, default="valid_auc"
+        The list to draw: ``"valid_auc"``, ``"valid_loss"`` or ``"train_loss"``.
+    labels : dict, default=None
+        Display names of data sets and configurations, by key.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One panel per data set; one colour per configuration, one line per
+        seed; a dot marks each run's best epoch (the weights kept).
+    """
+    if _looks_like_path(curves):
+        path = os.fspath(curves)
+        path = os.path.join(path, "curves.json") if os.path.isdir(path) else path
+        with open(path, encoding="utf-8") as stream:
+            curves = json.load(stream)["curves"]
+    labels = labels or {}
+    datasets = list(dict.fromkeys(c["dataset"] for c in curves))
+    configs = list(dict.fromkeys(c["configuration"] for c in curves))
+    fig, axes = _new_axes(None, (5.2 * max(len(datasets), 1), 4.0), ncols=max(len(datasets), 1))
+    from matplotlib import colormaps  # noqa: PLC0415
+
+    colours = colormaps["tab10"]
+    for ax, dataset in zip(axes, datasets):
+        shown = set()
+        for curve in (c for c in curves if c["dataset"] == dataset):
+            values = curve.get(metric) or []
+            if not values:
+                continue
+            index = configs.index(curve["configuration"])
+            label = labels.get(curve["configuration"], curve["configuration"])
+            epochs = np.arange(1, len(values) + 1)
+            ax.plot(epochs, values, color=colours(index % 10), alpha=0.8, lw=1.2,
+                    label=None if label in shown else label)
+            shown.add(label)
+            best = int(np.argmin(curve["valid_loss"])) if curve.get("valid_loss") else None
+            if best is not None and best < len(values):
+                ax.plot(epochs[best], values[best], "o", color=colours(index % 10), ms=3)
+        ax.set_title(labels.get(dataset, dataset))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel({"valid_auc": "validation ROC AUC"}.get(metric, metric))
+        ax.legend(fontsize="small")
     return fig

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from sksymact._parallel import limit_torch_threads
 from sksymact.benchmark import (
     CONFIGURATIONS,
     DATASETS,
+    DEFAULT_CONFIGURATIONS,
     PROTOCOLS,
     RESULT_COLUMNS,
     BenchmarkError,
@@ -103,7 +105,7 @@ def sequential(data_home, tmp_path_factory):
 
 
 def test_plan_skips_transfer_on_the_source_dataset():
-    runs = plan_runs(["higgs", "covertype"], [42, 43], list(CONFIGURATIONS))
+    runs = plan_runs(["higgs", "covertype"], [42, 43], list(DEFAULT_CONFIGURATIONS))
     assert len(runs) == 2 * 5 + 2 * 6
     assert ("higgs", "hybrid-transfer") not in {(d, c.key) for d, c, _ in runs}
 
@@ -123,7 +125,7 @@ def test_end_to_end_files_rows_and_layout(data_home, tmp_path, capsys):
     assert tuple(header) == RESULT_COLUMNS
     assert {(r["dataset"], r["configuration"]) for r in rows} == {
         (d, c.key) for d, c, _ in plan_runs(["higgs", "covertype", "spambase"], [42],
-                                            list(CONFIGURATIONS))}
+                                            list(DEFAULT_CONFIGURATIONS))}
     params = {(r["dataset"], r["configuration"]): r["n_params"] for r in rows}
     # The paper's parameter counts: d=28, 54 and 57 features.
     assert params["higgs", "light-relu"] == 4161 and params["higgs", "heavy-relu"] == 26601
@@ -561,3 +563,142 @@ def test_real_uci_files_give_the_paper_parameter_counts_and_real_scores(uci_data
     assert all(auc > bar[dataset] for (dataset, _), auc in aucs.items()), aucs
     settings = json.loads((out / "settings.json").read_text())["settings"]
     assert settings["higgs_rows"] == 5000 and settings["covertype_rows"] == 20000
+
+
+def test_new_configurations_leave_the_papers_rows_identical(data_home, tmp_path, sequential):
+    """Network selection and the reference rows: recorded apart, the paper's rows unchanged."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    out = tmp_path / "all"
+    assert _run(data_home, out, *TWO_DATASETS, "--configs", *CONFIGURATIONS) == 0
+    rows = _stable(read_results(out))
+    # The paper's six give exactly the rows of a run without the new ones.
+    assert {k: r for k, r in rows.items() if k[1] in DEFAULT_CONFIGURATIONS} == sequential
+
+    formulas = {f["key"]: f for f in read_formulas(out)}
+    assert {"higgs/seed=42", "higgs/seed=42/network", "covertype/seed=42/network"} <= set(formulas)
+    for key in ("higgs/seed=42/network", "covertype/seed=42/network"):
+        entry = formulas[key]
+        table = entry["candidates"]
+        assert entry["selection"] == "network" and sum(table["chosen"]) == 1
+        chosen = table["chosen"].index(True)
+        assert table["formula"][chosen] == entry["formula"]
+        assert table["validation_score"][chosen] == max(table["validation_score"])
+        # A candidate below ReLU is noted (WeakActivationWarning), not raised.
+        assert entry["weak_activation"] == (max(table["validation_score"])
+                                            < entry["relu_validation_score"])
+    assert "candidates" not in formulas["higgs/seed=42"]
+    special = rows["covertype", "hybrid-specialist-network", 42]
+    assert special["formula_key"] == "covertype/seed=42/network"
+    assert special["activation"] == formulas["covertype/seed=42/network"]["formula"]
+    assert rows["covertype", "hybrid-transfer-network", 42]["formula_key"] == (
+        "higgs/seed=42/network")
+    assert ("higgs", "hybrid-transfer-network", 42) not in rows
+
+    # The reference rows: scikit-learn's estimator on the same split, no Params.
+    hgb = rows["covertype", "hist-gradient-boosting", 42]
+    assert hgb["n_params"] == hgb["e_param"] == hgb["hidden_layer_sizes"] == ""
+    X, y = DATASETS["covertype"].load(BenchmarkSettings(covertype_rows=ROWS),
+                                      data_home=data_home, download=False)
+    X_train, X_test, y_train, y_test = _tasks.split(X, y, 42, 0.2)
+    clf = HistGradientBoostingClassifier(random_state=42).fit(X_train, y_train)
+    from sklearn.metrics import roc_auc_score
+    assert hgb["roc_auc"] == roc_auc_score(y_test, clf.predict_proba(X_test)[:, 1])
+    summary = (out / "summary.md").read_text()
+    for label in ("HistGradientBoosting (not neural)", "Logistic regression (not neural)"):
+        line = next(line for line in summary.splitlines() if f"| {label} |" in line)
+        assert "| — | — |" in line and "★" not in line
+    assert "Hybrid specialist (network-selected)" in summary
+    assert "network-selected among" in summary
+
+
+def test_weak_activation_warnings_are_recorded_not_raised():
+    from sksymact.exceptions import WeakActivationWarning
+
+    class Weak:
+        def fit(self, X, y):
+            warnings.warn("no candidate beat ReLU", WeakActivationWarning)
+            warnings.warn("something else", RuntimeWarning)
+            return self
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _tasks._fit_recording_weakness(Weak(), None, None) == ["no candidate beat ReLU"]
+    assert [w.category for w in caught] == [RuntimeWarning]  # the others pass through
+
+
+def test_transfer_matrix_uses_every_formula_on_every_other_dataset(data_home, tmp_path):
+    out = tmp_path / "matrix"
+    assert _run(data_home, out, *TWO_DATASETS, "--seeds", "42", "43", "--configs",
+                "light-relu", "--transfer-matrix") == 0
+    rows = _stable(read_results(out))
+    formulas = {f["key"]: f for f in read_formulas(out)}
+    for seed in (42, 43):
+        back = rows["higgs", "transfer-from-covertype", seed]
+        assert back["formula_key"] == f"covertype/seed={seed}"
+        assert back["activation"] == formulas[f"covertype/seed={seed}"]["formula"]
+        assert rows["covertype", "hybrid-transfer", seed]["formula_key"] == f"higgs/seed={seed}"
+        assert rows["covertype", "hybrid-transfer-network", seed]["formula_key"] == (
+            f"higgs/seed={seed}/network")
+        assert ("higgs", "hybrid-specialist-network", seed) in rows
+    assert not any(k[1] == "transfer-from-covertype" and k[0] == "covertype" for k in rows)
+
+    summary = (out / "summary.md").read_text()
+    matrix = summary.split("## Transfer matrix")[1].split("##")[0]
+    lines = [line for line in matrix.splitlines() if line.startswith("| ")]
+    assert lines[0] == "| Formula from \\ trained on | HIGGS | Covertype |"
+
+    def cell(config, target):
+        delta = np.mean([rows[target, config, s]["roc_auc"] - rows[target, "light-relu", s]["roc_auc"]
+                         for s in (42, 43)])
+        p = ttest_rel([rows[target, config, s]["roc_auc"] for s in (42, 43)],
+                      [rows[target, "light-relu", s]["roc_auc"] for s in (42, 43)]).pvalue
+        return f"{delta:+.3f} (p {p:.3f})" if np.isfinite(p) else f"{delta:+.3f} (p n/a)"
+
+    assert lines[1] == (f"| HIGGS | {cell('hybrid-specialist', 'higgs')} "
+                        f"| {cell('hybrid-transfer', 'covertype')} |")
+    assert lines[2] == (f"| Covertype | {cell('transfer-from-covertype', 'higgs')} "
+                        f"| {cell('hybrid-specialist', 'covertype')} |")
+    assert "| Transfer from Covertype |" in summary
+
+
+def test_unknown_configuration_is_refused(tmp_path):
+    with pytest.raises(BenchmarkError, match="transfer-from-<data set>"):
+        _runner.run_benchmark(tmp_path, configurations=["light-relu", "nope"], progress=False)
+    with pytest.raises(BenchmarkError, match="no data set 'nowhere'"):
+        _runner.run_benchmark(tmp_path, configurations=["transfer-from-nowhere"], progress=False)
+
+
+def test_converged_budget_stops_early_and_records_the_validation_auc(data_home, tmp_path):
+    assert BenchmarkSettings().settings_id == BenchmarkSettings(budget="fixed").settings_id
+    assert "budget" not in BenchmarkSettings().to_dict()  # earlier folders keep their id
+    converged = BenchmarkSettings(budget="converged", patience=2)
+    assert converged.settings_id != BenchmarkSettings().settings_id
+    assert BenchmarkSettings.from_dict(converged.to_dict()) == converged
+
+    out = tmp_path / "converged"
+    args = [a for a in TINY if a != "--no-plots"]
+    args[args.index("--epochs") + 1] = "30"  # the maximum
+    assert main(["benchmark", "--data-home", data_home, "--out", str(out), *args,
+                 "--datasets", "spambase", "--configs", "light-relu", "--budget",
+                 "converged", "--patience", "2"]) == 0
+    row = read_results(out)[0]
+    curve = json.loads((out / "curves.json").read_text())["curves"][0]
+    assert (curve["dataset"], curve["configuration"], curve["seed"]) == (
+        "spambase", "light-relu", 42)
+    assert row["epochs"] == len(curve["valid_auc"]) == len(curve["valid_loss"]) <= 30
+    best = int(np.argmin(curve["valid_loss"]))
+    if row["epochs"] < 30:  # stopped: patience epochs after the best validation loss
+        assert row["epochs"] == best + 1 + 2
+    # The recorded AUC is that of the classifier's own validation rows.
+    X, y = DATASETS["spambase"].load(converged, data_home=data_home, download=False)
+    X_train, _, y_train, _ = _tasks.split(X, y, 42, 0.2)
+    clf = _tasks._converged_classifier(max_iter=30, early_stopping=True, n_iter_no_change=2,
+                                       random_state=42, device="cpu")
+    with limit_torch_threads(1):
+        clf.fit(X_train, y_train)
+    assert clf.n_iter_ == row["epochs"]
+    assert clf.net_.history[-1, "valid_auc"] == pytest.approx(curve["valid_auc"][-1])
+    assert 0.5 <= max(curve["valid_auc"]) <= 1
+    assert (out / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert "converged budget: early stopping" in (out / "summary.md").read_text()

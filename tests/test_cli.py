@@ -131,9 +131,62 @@ def test_python_m_sksymact_runs_main(events_csv, monkeypatch, capsys):
     assert "Traceback" not in error
 
 
-def test_quick_demo_prints_the_table_and_writes_plots(tmp_path, capsys):
+def test_quick_demo_runs_on_the_bundled_uci_rows(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SKSYMACT_DATA", str(tmp_path / "no-data-here"))  # nothing to read
     out = tmp_path / "demo"
     assert main(["demo", "--quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Settings (smaller than the paper's" in printed and "What it shows" in printed
+    table = [line for line in printed.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 4 + 6 + 6  # no transfer on HIGGS, the source
+    assert table[1].startswith("| HIGGS | Light ReLU |")
+    rows = read_results(out)
+    assert {r["dataset"] for r in rows} == {"higgs", "covertype", "spambase"}
+    light = {r["dataset"]: r["n_params"] for r in rows if r["configuration"] == "light-relu"}
+    assert light == {"higgs": 4161, "covertype": 5825, "spambase": 6017}  # 28, 54, 57 features
+    assert {r["n_params"] for r in rows if r["configuration"] == "logistic-regression"} == {""}
+    formulas = {f["key"]: f for f in benchmark.read_formulas(out)}
+    assert {"higgs/seed=42", "higgs/seed=42/network", "spambase/seed=42/network"} <= set(formulas)
+    transfer = {r["formula_key"] for r in rows if r["configuration"] == "hybrid-transfer-network"}
+    assert transfer == {"higgs/seed=42/network"}
+    # The paragraph is computed from the numbers: each data set's baseline AUC is quoted.
+    records = benchmark.summarize(rows)
+    for r in records:
+        if r["configuration"] == "light-relu":
+            assert f"(Light ReLU AUC {r['roc_auc']:.3f})" in printed
+    weak = sum(bool(f.get("weak_activation")) for f in formulas.values())
+    assert f"in {weak} of 3 discoveries no candidate" in printed
+    for name in ("activations.png", "efficiency.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_demo_findings_say_better_worse_or_indistinguishable():
+    from sksymact.benchmark._demo import findings
+
+    def record(config, auc, p):
+        return {"dataset": "covertype", "configuration": config, "roc_auc": auc,
+                "p_value": p, "seeds": [1, 2, 3],
+                "label": benchmark.CONFIGURATIONS[config].label}
+
+    records = [record("light-relu", 0.80, None), record("hybrid-transfer", 0.70, 0.01),
+               record("hist-gradient-boosting", 0.90, 0.02),
+               record("hybrid-transfer-network", 0.81, 0.40)]
+    formulas = {"a": {"selection": "network", "weak_activation": True},
+                "b": {"selection": "network", "weak_activation": False}, "c": {}}
+    headline, line, network = findings(records, formulas)
+    assert headline == ("Discovered activations against Light ReLU: 0 of 2 comparisons "
+                        "significantly better, 1 significantly worse, 1 not distinguishable.")
+    better, worse = line.split("significantly better than Light ReLU: ")[1].split(
+        "significantly worse than Light ReLU: ")
+    assert "HistGradientBoosting (not neural) (+0.100, p 0.020)" in better
+    assert "Hybrid transfer (-0.100, p 0.010)" in worse
+    assert "not distinguishable from Light ReLU: Hybrid transfer (network-selected)" in worse
+    assert "in 1 of 2 discoveries" in network
+
+
+def test_collider_demo_stays_available(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--quick", "--collider", "--n-jobs", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "1. Discovery." in printed and "2. Transfer." in printed
     table = [line for line in printed.splitlines() if line.startswith("| ")]
@@ -145,5 +198,3 @@ def test_quick_demo_prints_the_table_and_writes_plots(tmp_path, capsys):
     assert {r["dataset"] for r in rows} == {"breast_cancer", "digits"}
     light = {r["dataset"]: r["n_params"] for r in rows if r["configuration"] == "light-relu"}
     assert light == {"breast_cancer": 4289, "digits": 6762}  # 30 and 64 features; 10 classes
-    for name in ("activations.png", "efficiency.png"):
-        assert (out / name).read_bytes()[:4] == b"\x89PNG"

@@ -6,10 +6,16 @@ data) and :data:`CONFIGURATIONS` (the rows of the paper's table).
 :func:`run_benchmark` runs them; the demo is the same runner over the demo's
 data sets.
 
->>> from sksymact.benchmark import CONFIGURATIONS, DATASETS, PROTOCOLS, BenchmarkSettings
->>> [c.label for c in CONFIGURATIONS.values()]  # doctest: +NORMALIZE_WHITESPACE
+>>> from sksymact.benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS,
+...                                 PROTOCOLS, BenchmarkSettings)
+>>> [CONFIGURATIONS[key].label for key in DEFAULT_CONFIGURATIONS]
+... # doctest: +NORMALIZE_WHITESPACE
 ['Heavy ReLU', 'Light ReLU', 'Light GELU', 'Light SiLU', 'Hybrid specialist',
  'Hybrid transfer']
+>>> [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
+... # doctest: +NORMALIZE_WHITESPACE
+['hybrid-specialist-network', 'hybrid-transfer-network', 'hist-gradient-boosting',
+ 'logistic-regression']
 >>> list(DATASETS), list(PROTOCOLS)
 (['higgs', 'covertype', 'spambase'], ['leakage-free', 'reference'])
 >>> BenchmarkSettings().max_iter, BenchmarkSettings().population_size
@@ -24,6 +30,8 @@ import importlib
 _LAZY_ATTRIBUTES = {
     "BASELINE": "._configs",
     "CONFIGURATIONS": "._configs",
+    "DEFAULT_CONFIGURATIONS": "._configs",
+    "REFERENCE_ESTIMATORS": "._configs",
     "PROTOCOLS": "._protocols",
     "SOURCE_DATASET": "._configs",
     "BenchmarkSettings": "._configs",
@@ -57,6 +65,8 @@ def __getattr__(name):
     return value
 
 
+
+
 def __dir__():
     """The public names, imported or not."""
     return sorted(__all__)
@@ -66,8 +76,10 @@ __all__ = [
     "BASELINE",
     "CONFIGURATIONS",
     "DATASETS",
+    "DEFAULT_CONFIGURATIONS",
     "PAPER_SEEDS",
     "PROTOCOLS",
+    "REFERENCE_ESTIMATORS",
     "RESULT_COLUMNS",
     "SOURCE_DATASET",
     "BenchmarkError",

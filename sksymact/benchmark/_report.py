@@ -17,8 +17,12 @@ __all__ = ["summarize", "format_summary", "write_summary"]
 
 
 def _label(config):
-    known = CONFIGURATIONS.get(config)
-    return known.label if known is not None else config
+    from ._matrix import configuration  # noqa: PLC0415
+
+    try:
+        return configuration(config).label
+    except KeyError:
+        return config
 
 
 def _name(dataset, names):
@@ -69,7 +73,8 @@ def summarize(rows, *, baseline=BASELINE):
         roc_auc, roc_auc_std, n_params, e_param, e_param_std, p_value (None
         for the baseline, for fewer than two shared seeds, or when every
         difference is zero), best_e_param (True for the highest mean E_param
-        of the data set).  Standard deviations are sample ones (ddof=1),
+        of the data set), neural (False for a reference estimator that is no
+        network: its n_params, e_param and e_param_std are None).  Standard deviations are sample ones (ddof=1),
         None for one seed.
     """
     if hasattr(rows, "to_dict"):
@@ -88,17 +93,22 @@ def summarize(rows, *, baseline=BASELINE):
             runs = [groups[dataset, config][s] for s in sorted(groups[dataset, config])]
             record = {"dataset": dataset, "configuration": config, "label": _label(config),
                       "seeds": [int(r["seed"]) for r in runs]}
+            neural = all(r["n_params"] not in (None, "") for r in runs)
+            record["neural"] = neural
             for metric in ("accuracy", "roc_auc", "e_param"):
+                if metric == "e_param" and not neural:  # no parameters to count
+                    record[metric] = record[f"{metric}_std"] = None
+                    continue
                 record[metric], record[f"{metric}_std"] = _mean_std([r[metric] for r in runs])
-            n_params = {int(r["n_params"]) for r in runs}
+            n_params = {int(r["n_params"]) for r in runs} if neural else {None}
             record["n_params"] = n_params.pop() if len(n_params) == 1 else float(
                 np.mean([r["n_params"] for r in runs]))
             record["p_value"] = (None if config == baseline
                                  else _paired_p_value(runs, base.values()))
             block.append(record)
-        best = max(record["e_param"] for record in block)
+        best = max((r["e_param"] for r in block if r["e_param"] is not None), default=None)
         for record in block:
-            record["best_e_param"] = record["e_param"] == best
+            record["best_e_param"] = best is not None and record["e_param"] == best
         records.extend(block)
     return records
 
@@ -134,7 +144,8 @@ def format_summary(records, *, baseline=BASELINE, names=None):
     -------
     table : str
         Markdown: one line per record, the data set named on its first line;
-        ★ and bold mark the best mean E_param of each data set.
+        ★ and bold mark the best mean E_param of each data set; "—" is the
+        Params and E_param of a row that is no network.
     """
     lines = [
         f"| Dataset | Configuration | Accuracy | ROC AUC | Params | E_param "
@@ -145,9 +156,12 @@ def format_summary(records, *, baseline=BASELINE, names=None):
     for r in records:
         name = _name(r["dataset"], names) if r["dataset"] != previous else ""
         previous = r["dataset"]
-        params = (f"{r['n_params']:,}" if isinstance(r["n_params"], int)
-                  else f"{r['n_params']:,.0f}")
-        e_param = _pm(r["e_param"], r["e_param_std"])
+        if r["n_params"] is None:  # not neural: nothing to count
+            params = e_param = "—"
+        else:
+            params = (f"{r['n_params']:,}" if isinstance(r["n_params"], int)
+                      else f"{r['n_params']:,.0f}")
+            e_param = _pm(r["e_param"], r["e_param_std"])
         if r["best_e_param"]:
             e_param = f"**{e_param}** ★"
         lines.append(
@@ -169,7 +183,11 @@ def _settings_text(settings, datasets):
         f"- Split: stratified {1 - settings.test_size:.0%}/{settings.test_size:.0%} per "
         "seed, StandardScaler fitted on the training part.",
         f"- Training: Adam {settings.learning_rate_init:g}, batch {settings.batch_size}, "
-        f"{settings.max_iter} epochs, dropout {settings.dropout:g}. Heavy nets (200, 100), "
+        + (f"{settings.max_iter} epochs" if settings.budget == "fixed" else
+           f"converged budget: early stopping on a stratified {settings.validation_fraction:.0%}"
+           f" of the training rows, patience {settings.patience}, at most {settings.max_iter} "
+           "epochs, best weights restored (Epochs in results.csv: those run)")
+        + f", dropout {settings.dropout:g}. Heavy nets (200, 100), "
         "light nets (64, 32), BatchNorm after every hidden linear layer.",
         f"- Discovery: gplearn, population {settings.population_size} × "
         f"{settings.generations} generations, functions {', '.join(settings.function_set)}"
@@ -198,8 +216,16 @@ def _formula_text(entry, key):
     nonlinearity = entry.get("nonlinearity", formula.nonlinearity())
     nonlinearity = "n/a" if nonlinearity is None or not math.isfinite(nonlinearity) else (
         f"{nonlinearity:.3g}")
-    return (f"`{entry['formula']}` = `{formula.to_sympy()}` "
+    text = (f"`{entry['formula']}` = `{formula.to_sympy()}` "
             f"({key}; nonlinearity {nonlinearity})")
+    if entry.get("selection") == "network":
+        candidates = entry.get("candidates") or {}
+        scores = candidates.get("validation_score") or [float("nan")]
+        text += (f"; network-selected among {len(scores)} candidates, validation AUC "
+                 f"{max(scores):.4f} against ReLU's {entry['relu_validation_score']:.4f}")
+        if entry.get("weak_activation"):
+            text += " (**no candidate beat ReLU**: WeakActivationWarning)"
+    return text
 
 
 def _formula_lines(records, rows, formulas, names):
@@ -261,13 +287,21 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
         "- Cells: mean ± sample standard deviation (ddof=1) over the seeds; Params is the "
         "number of trainable parameters; E_param = ROC AUC / log10(Params), ★ marks the "
         "highest mean of each data set; p: two-sided paired t-test (scipy.stats.ttest_rel) of "
-        f"the ROC AUC against {_label(BASELINE)} on the same seeds.",
+        f"the ROC AUC against {_label(BASELINE)} on the same seeds." + (
+            " Rows marked not neural are scikit-learn estimators with default settings "
+            "(LogisticRegression with max_iter=1000, a safeguard for convergence), shown for "
+            "reference: they "
+            "have no Params or E_param (—)." if any(not r["neural"] for r in records) else ""),
         "",
         format_summary(records, names=names) if records else "No finished runs yet.\n",
     ]
     if any(r["dataset"] == source for r in rows):
         parts.append(f"Hybrid transfer is not run on {_name(source, names)}: it is the "
                      "source of the transferred formula, so there transfer is the specialist.\n")
+    from ._matrix import format_matrix  # noqa: PLC0415
+
+    order = [d for d in (registry or {**DATASETS, **DEMO_DATASETS}) if d in used]
+    parts += format_matrix(rows, order, names or {d.key: d.name for d in datasets}, source)
     formula_lines = _formula_lines(records, rows, formulas, names)
     if formula_lines:
         parts += ["## Formulas used", "",

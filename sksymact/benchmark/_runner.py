@@ -6,8 +6,9 @@ import sys
 
 from sklearn.utils import Bunch
 
-from ._configs import CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
+from ._configs import CONFIGURATIONS, DEFAULT_CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
 from ._datasets import DATASETS
+from ._matrix import configuration, is_configuration, matrix_configurations
 from ._protocols import PROTOCOLS
 from ._store import BenchmarkError, ResultsFolder
 from ._tasks import DiscoveryJob, TrainingJob, discover, train_and_score
@@ -18,7 +19,7 @@ __all__ = ["run_benchmark", "plan_runs", "formula_key"]
 PAPER_SEEDS = (42, 43, 44)
 
 
-def formula_key(dataset, seed, settings):
+def formula_key(dataset, seed, settings, selection="fitness"):
     """Name the formula that the runs of ``seed`` use when it is discovered on ``dataset``.
 
     Parameters
@@ -29,14 +30,18 @@ def formula_key(dataset, seed, settings):
         The seed of the runs.
     settings : BenchmarkSettings
         Its protocol decides (:meth:`Protocol.formula_key`).
+    selection : {"fitness", "network"}, default="fitness"
+        How discovery chose the formula; network selection adds ``"/network"``.
 
     Returns
     -------
     key : str
         ``"higgs/seed=42"`` (leakage-free: one formula per seed), or
-        ``"higgs/all-rows"`` (reference: one for every seed).
+        ``"higgs/all-rows"`` (reference: one for every seed);
+        ``"higgs/seed=42/network"`` with network selection.
     """
-    return PROTOCOLS[settings.protocol].formula_key(dataset, seed)
+    key = PROTOCOLS[settings.protocol].formula_key(dataset, seed)
+    return key if selection == "fitness" else f"{key}/{selection}"
 
 
 def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
@@ -62,15 +67,18 @@ def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
         ``(dataset, Configuration, seed)``, by data set, then seed, then
         configuration.
     """
-    return [(dataset, CONFIGURATIONS[key], seed)
+    return [(dataset, configuration(key), seed)
             for dataset in datasets
             for seed in seeds
             for key in configurations
-            if not (CONFIGURATIONS[key].activation == "transfer" and dataset == source)]
+            if not (configuration(key).activation == "transfer"
+                    and dataset == _formula_source(dataset, configuration(key), source))]
 
 
 def _formula_source(dataset, config, source):
-    return source if config.activation == "transfer" else dataset
+    if config.activation != "transfer":
+        return dataset
+    return source if config.source is None else config.source
 
 
 def _check_choices(values, allowed, what):
@@ -167,7 +175,7 @@ def run_benchmark(
     *,
     datasets=None,
     seeds=PAPER_SEEDS,
-    configurations=tuple(CONFIGURATIONS),
+    configurations=DEFAULT_CONFIGURATIONS,
     registry=None,
     source=SOURCE_DATASET,
     data_home=None,
@@ -179,6 +187,7 @@ def run_benchmark(
     plots=True,
     stream=None,
     resume=True,
+    transfer_matrix=False,
 ):
     """Run (or resume) the paper's benchmark into the folder ``out``.
 
@@ -201,8 +210,14 @@ def run_benchmark(
         Keys of ``registry`` to train on (default: all of them).
     seeds : sequence of int, default=(42, 43, 44)
         Seeds of the splits, the networks and (per seed) the searches.
-    configurations : sequence of str
-        Keys of :data:`CONFIGURATIONS`.
+    configurations : sequence of str, default=DEFAULT_CONFIGURATIONS
+        Keys of :data:`CONFIGURATIONS`; by default the paper's six.  The
+        network-selected formulas (``hybrid-specialist-network``,
+        ``hybrid-transfer-network``) and the reference rows that are no
+        network (``hist-gradient-boosting``, ``logistic-regression``) are
+        chosen here.  A network-selected discovery records its candidates
+        in ``formulas.json``, and whether none beat ReLU (a
+        ``WeakActivationWarning``, noted, not raised).
     registry : dict, default=None
         The data sets by key (:class:`Dataset`); None means :data:`DATASETS`.
     source : str, default="higgs"
@@ -231,6 +246,12 @@ def run_benchmark(
     resume : bool, default=True
         False: start afresh, replacing the results, formulas and settings a
         previous run left in ``out``.
+    transfer_matrix : bool, default=False
+        Also discover on every data set of ``datasets`` and use each formula
+        on every other one (configurations ``transfer-from-<key>``, plus
+        Light ReLU, the specialist and both network-selected
+        configurations); ``summary.md`` then shows the matrix of mean AUC
+        differences against Light ReLU with paired-test p-values.
 
     Returns
     -------
@@ -247,8 +268,19 @@ def run_benchmark(
     protocol = PROTOCOLS[settings.protocol]
     stream = sys.stderr if stream is None else stream
     datasets = _check_choices(registry if datasets is None else datasets, registry, "data set")
-    configurations = _check_choices(configurations, CONFIGURATIONS, "configuration")
     _check_choices([source], registry, "source data set")
+    if transfer_matrix:
+        configurations = [*configurations, *matrix_configurations(datasets, source)]
+    unknown = [c for c in configurations if not is_configuration(c)]
+    if unknown:
+        raise BenchmarkError(f"unknown configuration {unknown!r}; choose from "
+                             f"{[*CONFIGURATIONS, 'transfer-from-<data set>']}.")
+    configurations = _check_choices(configurations, configurations or CONFIGURATIONS,
+                                    "configuration")
+    for key in configurations:
+        where = configuration(key).source
+        if where is not None and where not in registry:
+            raise BenchmarkError(f"{key}: no data set {where!r}; choose from {list(registry)}.")
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     if not seeds or any(not 0 <= s < 2**32 for s in seeds):
         raise BenchmarkError(f"seeds must be integers from 0 to 2**32 - 1, got {seeds!r}.")
@@ -264,9 +296,10 @@ def run_benchmark(
         for dataset, config, seed in pending:
             if config.uses_formula:
                 where = _formula_source(dataset, config, source)
-                key = protocol.formula_key(where, seed)
+                key = formula_key(where, seed, settings, config.selection)
                 if key not in formulas:
-                    needed[key] = DiscoveryJob(key, where, protocol.formula_seed(seed), settings)
+                    needed[key] = DiscoveryJob(key, where, protocol.formula_seed(seed), settings,
+                                               config.selection)
 
         data = {}
 
@@ -294,15 +327,17 @@ def run_benchmark(
                 for dataset, config, seed in pending:
                     formula = {}
                     if config.uses_formula:
-                        key = protocol.formula_key(_formula_source(dataset, config, source), seed)
+                        key = formula_key(_formula_source(dataset, config, source), seed,
+                                          settings, config.selection)
                         formula = dict(formula=formulas[key]["formula"], formula_key=key)
                     job = TrainingJob(dataset, config, seed, settings, device, **formula)
                     jobs.append((job, *get_data(dataset)))
                 progress_bar.phase("training")
                 for row in execute(train_and_score, jobs):
                     folder.append(row)
+                    folder.add_curve(row)
                     progress_bar.advance(
-                        f"{row['dataset']} / {CONFIGURATIONS[row['configuration']].label} / "
+                        f"{row['dataset']} / {configuration(row['configuration']).label} / "
                         f"seed {row['seed']}: AUC {row['roc_auc']:.3f}")
         finally:
             progress_bar.close()
@@ -347,9 +382,16 @@ def _write_plots(folder, registry, stream):
             ax.set_title(f"Discovered on {labels.get(name, name)}")
         fig.savefig(os.path.join(folder.path, "activations.png"), dpi=100)
         written.append("activations.png")
-    rows = folder.rows()
+    rows = [r for r in folder.rows() if r["n_params"] not in (None, "")]  # networks only
     if rows:
         fig = plot_efficiency(rows, labels=labels)
         fig.savefig(os.path.join(folder.path, "efficiency.png"), dpi=100)
         written.append("efficiency.png")
+    curves = folder.curves()
+    if curves:
+        from ..plotting import plot_learning_curves  # noqa: PLC0415
+
+        fig = plot_learning_curves(curves, labels=labels)
+        fig.savefig(os.path.join(folder.path, "learning_curves.png"), dpi=100)
+        written.append("learning_curves.png")
     return written

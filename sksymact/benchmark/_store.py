@@ -33,6 +33,7 @@ __all__ = [
 RESULTS_FILE = "results.csv"
 FORMULAS_FILE = "formulas.json"
 SETTINGS_FILE = "settings.json"
+CURVES_FILE = "curves.json"
 
 #: Columns of ``results.csv``, in order.
 RESULT_COLUMNS = (
@@ -196,7 +197,7 @@ class ResultsFolder:
         self._acquire_lock()
         try:
             if not self.resume:  # start afresh: what a previous run left is replaced
-                for name in (RESULTS_FILE, FORMULAS_FILE, SETTINGS_FILE):
+                for name in (RESULTS_FILE, FORMULAS_FILE, SETTINGS_FILE, CURVES_FILE):
                     with contextlib.suppress(FileNotFoundError):
                         os.remove(self._file(name))
             self._check_settings()
@@ -304,6 +305,26 @@ class ResultsFolder:
             writer.writeheader()
         writer.writerow({k: _format(row.get(k)) for k in RESULT_COLUMNS})
         atomic_write_text(path, old + buffer.getvalue())
+
+    # -- learning curves (converged budget) ----------------------------------------------
+
+    def curves(self):
+        """The learning curves recorded so far: a list of entries, one per run."""
+        path = self._file(CURVES_FILE)
+        return list(_read_json(path, "curves")["curves"]) if os.path.exists(path) else []
+
+    def add_curve(self, row):
+        """Record the per-epoch curve of a run (its ``curve`` entry), if it has one."""
+        if not row.get("curve"):
+            return
+        key = (row["dataset"], row["configuration"], row["seed"])
+        curves = [c for c in self.curves()
+                  if (c["dataset"], c["configuration"], c["seed"]) != key]
+        curves.append({"dataset": row["dataset"], "configuration": row["configuration"],
+                       "seed": row["seed"], "settings_id": row["settings_id"], **row["curve"]})
+        atomic_write_text(self._file(CURVES_FILE), json.dumps({
+            "format": "sksymact-benchmark-curves", "version": 1, "curves": curves,
+        }, allow_nan=False) + "\n")
 
     # -- formulas ----------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ threads rounds differently, so the same seed would otherwise give slightly
 different networks with ``--n-jobs 1`` and ``2``.
 """
 
+import importlib
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .._metrics import parameter_efficiency_score
 from .._parallel import limit_torch_threads
-from ._configs import BenchmarkSettings, Configuration
+from ._configs import REFERENCE_ESTIMATORS, BenchmarkSettings, Configuration
 from ._protocols import PROTOCOLS
 from ._store import finite_or_none, utc_now
 
@@ -38,6 +40,7 @@ class DiscoveryJob:
     dataset: str
     seed: object
     settings: BenchmarkSettings
+    selection: str = "fitness"
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,31 @@ def versions():
             "sklearn_version": sklearn.__version__, "gplearn_version": gplearn.__version__}
 
 
-def make_discoverer(settings, random_state):
+def make_discoverer(settings, random_state, selection="fitness"):
     """The discoverer of the settings' search, unfitted."""
     from .. import SymbolicActivationDiscoverer  # noqa: PLC0415
 
+    extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
     return SymbolicActivationDiscoverer(
         population_size=settings.population_size, generations=settings.generations,
         function_set=settings.function_set, subsample=settings.subsample,
-        random_state=random_state)
+        random_state=random_state, **extra)
+
+
+def _fit_recording_weakness(discoverer, X, y):
+    """Fit; return the messages of the WeakActivationWarnings raised (recorded, not fatal)."""
+    from ..exceptions import WeakActivationWarning  # noqa: PLC0415
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", WeakActivationWarning)
+        discoverer.fit(X, y)
+    weak = []
+    for w in caught:
+        if issubclass(w.category, WeakActivationWarning):
+            weak.append(str(w.message))
+        else:  # every other warning goes on as if it had not been caught
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return weak
 
 
 def discover(job, X, y):
@@ -102,9 +122,16 @@ def discover(job, X, y):
     protocol = PROTOCOLS[settings.protocol]
     X_fit, y_fit, random_state = protocol.discovery_rows(X, y, job.seed, settings)
     start = time.perf_counter()
-    discoverer = make_discoverer(settings, random_state).fit(X_fit, y_fit)
+    discoverer = make_discoverer(settings, random_state, job.selection)
+    weak = _fit_recording_weakness(discoverer, X_fit, y_fit)
     seconds = time.perf_counter() - start
     formula = discoverer.formula_
+    network = {}
+    if job.selection == "network":
+        network = {"selection": "network", "candidates": discoverer.candidates_,
+                   "relu_validation_score": float(discoverer.relu_validation_score_),
+                   "weak_activation": bool(weak),
+                   "weak_activation_note": weak[0] if weak else None}
     return {
         "key": job.key,
         "dataset": job.dataset,
@@ -125,6 +152,7 @@ def discover(job, X, y):
         "population_size": settings.population_size,
         "generations": settings.generations,
         "function_set": list(settings.function_set),
+        **network,
         "seconds": seconds,
         "discovered_at": utc_now(),
         **versions(),
@@ -145,39 +173,121 @@ def score(clf, X_test, y_test):
             "e_param": parameter_efficiency_score(y_test, proba, n_params=n_params)}
 
 
+def _reference_estimator(config, seed):
+    """The unfitted scikit-learn estimator of a reference (not neural) configuration."""
+    module, name, params = REFERENCE_ESTIMATORS[config.activation]
+    return getattr(importlib.import_module(module), name)(**params, random_state=seed)
+
+
+def _train_reference(job, X_train, X_test, y_train, y_test):
+    """The scores of a reference estimator: no Params, no E_param, no epochs."""
+    clf = _reference_estimator(job.configuration, job.seed)
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    proba = clf.predict_proba(X_test)
+    accuracy = accuracy_score(y_test, clf.classes_[np.argmax(proba, axis=1)])
+    auc = (roc_auc_score(y_test, proba[:, 1]) if proba.shape[1] == 2 else roc_auc_score(
+        y_test, proba, multi_class="ovr", average="macro", labels=clf.classes_))
+    return {"accuracy": float(accuracy), "roc_auc": float(auc), "n_params": None,
+            "e_param": None, "fit_seconds": fit_seconds, "activation": repr(clf),
+            "hidden_layer_sizes": "", "epochs": None, "device": "cpu"}
+
+
+def _validation_auc_callback():
+    """A skorch callback recording each epoch's ROC AUC on the validation rows."""
+    import torch  # noqa: PLC0415
+    from skorch.callbacks import Callback  # noqa: PLC0415
+
+    class ValidationAUC(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            if dataset_valid is None:
+                return
+            X_valid, target = dataset_valid.X, dataset_valid.y
+            with torch.no_grad():
+                logits = net.module_.eval()(X_valid).cpu().numpy()
+            net.module_.train()
+            target = target.cpu().numpy()
+            if logits.ndim == 1 or logits.shape[1] == 1:
+                auc = roc_auc_score(target.ravel(), logits.ravel())
+            else:
+                proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+                proba /= proba.sum(axis=1, keepdims=True)
+                auc = roc_auc_score(target, proba, multi_class="ovr", average="macro",
+                                    labels=np.arange(logits.shape[1]))
+            net.history.record("valid_auc", float(auc))
+
+    return ValidationAUC()
+
+
+def _converged_classifier(**params):
+    """A HybridTransferClassifier with early stopping that records the validation AUC."""
+    from .. import HybridTransferClassifier  # noqa: PLC0415
+
+    class Recording(HybridTransferClassifier):
+        def _build_net(self, *args, **kwargs):
+            net = super()._build_net(*args, **kwargs)
+            net.callbacks = [*net.callbacks, ("valid_auc", _validation_auc_callback())]
+            return net
+
+    return Recording(**params)
+
+
 def train_and_score(job, X, y):
     """Train one configuration on one seed's split of ``X, y``; score it on the test rows."""
     from .. import HybridTransferClassifier  # noqa: PLC0415
 
     settings, config, seed = job.settings, job.configuration, job.seed
     X_train, X_test, y_train, y_test = split(X, y, seed, settings.test_size)
+    if not config.neural:
+        return _row(job, X_train, y_train, y_test, _train_reference(
+            job, X_train, X_test, y_train, y_test))
     activation = job.formula if config.uses_formula else config.activation
-    clf = HybridTransferClassifier(
+    params = dict(
         hidden_layer_sizes=config.hidden_layer_sizes, activation=activation,
         max_iter=settings.max_iter, batch_size=settings.batch_size,
         learning_rate_init=settings.learning_rate_init, dropout=settings.dropout,
         device=job.device, random_state=seed)
+    converged = settings.budget == "converged"
+    clf = _converged_classifier(
+        **params, early_stopping=True, validation_fraction=settings.validation_fraction,
+        n_iter_no_change=settings.patience) if converged else HybridTransferClassifier(**params)
     with limit_torch_threads(1):
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         fit_seconds = time.perf_counter() - start
         scores = score(clf, X_test, y_test)
-    return {
-        "dataset": job.dataset,
-        "configuration": config.key,
-        "seed": seed,
-        "protocol": settings.protocol,
-        "settings_id": settings.settings_id,
+    measured = {
         **scores,
         "fit_seconds": fit_seconds,
         "activation": activation,
-        "formula_key": job.formula_key,
         "hidden_layer_sizes": "-".join(str(h) for h in config.hidden_layer_sizes),
+        # The column keeps its name (results.csv files stay readable); with the
+        # converged budget it is the number of epochs run.
+        "epochs": int(clf.n_iter_) if converged else settings.max_iter,
+        "device": clf.device_,
+    }
+    if converged:  # the learning curve goes to curves.json, not to results.csv
+        history = clf.net_.history
+        measured["curve"] = {name: [float(v) for v in history[:, name]]
+                             for name in ("train_loss", "valid_loss", "valid_auc")}
+    return _row(job, X_train, y_train, y_test, measured)
+
+
+def _row(job, X_train, y_train, y_test, measured):
+    """The results.csv row of a finished training, in the order of its columns."""
+    row = {
+        "dataset": job.dataset,
+        "configuration": job.configuration.key,
+        "seed": job.seed,
+        "protocol": job.settings.protocol,
+        "settings_id": job.settings.settings_id,
+        "formula_key": job.formula_key,
         "n_train": int(len(y_train)),
         "n_test": int(len(y_test)),
         "n_features": int(X_train.shape[1]),
-        "epochs": settings.max_iter,  # the column keeps its name: results.csv files stay readable
-        "device": clf.device_,
+        **measured,
         **versions(),
         "finished_at": utc_now(),
     }
+    return row
