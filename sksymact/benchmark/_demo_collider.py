@@ -10,6 +10,7 @@ import os
 import sys
 import time
 
+from .._formula import Formula
 from ._configs import BenchmarkSettings
 from ._datasets import DEMO_SOURCE, demo_datasets
 from ._report import format_summary, summarize
@@ -98,8 +99,6 @@ def run_collider_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None
     records : list of dict
         The summary records (see :func:`summarize`).
     """
-    from .. import Formula  # noqa: PLC0415
-
     stream = sys.stdout if stream is None else stream
     size = QUICK if quick else FULL
     registry = demo_datasets(size["n_events"])

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from .._formula import Formula
 from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
 from ._datasets import DATASETS, DEMO_DATASETS, display_name
 from ._protocols import PROTOCOLS
@@ -209,8 +210,6 @@ def _read_settings(path):
 
 def _formula_text(entry, key):
     """```text` = `simplified` (key; nonlinearity 0.0015)``: how far from affine it is."""
-    from .. import Formula  # noqa: PLC0415
-
     formula = Formula.parse(entry["formula"])
     # Folders written before formulas.json recorded it: the same number, computed here.
     nonlinearity = entry.get("nonlinearity", formula.nonlinearity())

@@ -20,6 +20,8 @@ from sklearn.preprocessing import StandardScaler
 
 from .._metrics import parameter_efficiency_score
 from .._parallel import limit_torch_threads
+from .._version import __version__
+from ..exceptions import WeakActivationWarning
 from ._configs import REFERENCE_ESTIMATORS, BenchmarkSettings, Configuration
 from ._protocols import PROTOCOLS
 from ._store import finite_or_none, utc_now
@@ -76,8 +78,6 @@ def versions():
     import sklearn  # noqa: PLC0415
     import torch  # noqa: PLC0415
 
-    from .. import __version__  # noqa: PLC0415
-
     return {"sksymact_version": __version__, "torch_version": torch.__version__,
             "sklearn_version": sklearn.__version__, "gplearn_version": gplearn.__version__}
 
@@ -95,8 +95,6 @@ def make_discoverer(settings, random_state, selection="fitness"):
 
 def _fit_recording_weakness(discoverer, X, y):
     """Fit; return the messages of the WeakActivationWarnings raised (recorded, not fatal)."""
-    from ..exceptions import WeakActivationWarning  # noqa: PLC0415
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", WeakActivationWarning)
         discoverer.fit(X, y)
