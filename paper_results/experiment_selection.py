@@ -11,10 +11,18 @@ stratified split (80/20) and scaling, then on the training rows only
 
 It prints ROC AUC mean ± std over seeds, the paired t-test of each row
 against Light ReLU, the formulas, and the seconds the network selection
-added per candidate.  Every run is kept in ``selection.json``, written beside
-this script unless ``--out`` names another folder.
+added per candidate.  Every run is kept in ``NAME.json`` (``selection.json``
+by default), written beside this script unless ``--out`` names another folder.
 
 Usage: python paper_results/experiment_selection.py --data-home DIR [--seeds 42 43 44 45 46]
+       [--max-similarity 0.9] [--fallback relu|none] [--name selection]
+
+The network-selected specialist uses the discoverer's defaults unless
+``--max-similarity`` or ``--fallback`` say otherwise; ``paper_results/`` keeps
+the default run (``selection.json``) and two ablations:
+``selection-no-fallback.json`` (``--fallback none``) and
+``selection-fittest.json`` (``--max-similarity 1 --fallback none``: the
+fittest eight candidates, as before the variety rule).
 """
 
 import argparse
@@ -46,7 +54,7 @@ def _auc(model, X, y):
     return float(roc_auc_score(y, model.predict_proba(X)[:, 1]))
 
 
-def run_one(name, X, y, seed):
+def run_one(name, X, y, seed, network_params):
     X_train, X_test, y_train, y_test = split(X, y, seed, 0.2)
     light = dict(hidden_layer_sizes=(64, 32), max_iter=15, batch_size=1024, random_state=seed)
     row = {"dataset": name, "seed": seed}
@@ -54,7 +62,8 @@ def run_one(name, X, y, seed):
                              .fit(X_train, y_train), X_test, y_test)
     for selection in ("fitness", "network"):
         start = time.perf_counter()
-        disc = SymbolicActivationDiscoverer(selection=selection, random_state=seed)
+        extra = network_params if selection == "network" else {}
+        disc = SymbolicActivationDiscoverer(selection=selection, random_state=seed, **extra)
         disc.fit(X_train, y_train)
         seconds = time.perf_counter() - start
         model = HybridTransferClassifier(activation=disc.formula_, **light).fit(X_train, y_train)
@@ -65,6 +74,7 @@ def run_one(name, X, y, seed):
         if selection == "network":
             row["candidates"] = disc.candidates_
             row["relu_validation"] = disc.relu_validation_score_
+            row["fell_back_to_relu"] = disc.program_ is None
     row["hist-gradient-boosting"] = _auc(HistGradientBoostingClassifier(random_state=seed)
                                          .fit(X_train, y_train), X_test, y_test)
     row["logistic-regression"] = _auc(LogisticRegression(max_iter=1000)
@@ -100,24 +110,33 @@ def main(argv=None):
     parser.add_argument("--data-home", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44, 45, 46])
     parser.add_argument("--datasets", nargs="+", default=["higgs", "covertype", "spambase"])
+    parser.add_argument("--name", default="selection",
+                        help="the JSON's name, NAME.json (default: selection)")
     parser.add_argument("--out", default=str(HERE),
-                        help="folder for selection.json (default: this script's folder)")
+                        help="folder for NAME.json (default: this script's folder)")
+    parser.add_argument("--max-similarity", type=float, default=0.9,
+                        help="max_similarity of the network-selected specialist (default 0.9)")
+    parser.add_argument("--fallback", choices=["relu", "none"], default="relu",
+                        help="fallback of the network-selected specialist (default relu)")
     args = parser.parse_args(argv)
+    network_params = {"max_similarity": args.max_similarity,
+                      "fallback": None if args.fallback == "none" else args.fallback}
     settings = BenchmarkSettings(**ROWS)
     rows = []
     with limit_torch_threads(1):
         for name in args.datasets:
             X, y = DATASETS[name].load(settings, data_home=args.data_home, download=False)
             for seed in args.seeds:
-                rows.append(run_one(name, X, y, seed))
+                rows.append(run_one(name, X, y, seed, network_params))
                 r = rows[-1]
                 print(name, seed, {k: round(r[k], 4) for k in COLUMNS},
                       r["formula-fitness"], "|", r["formula-network"], flush=True)
     summary = summarize(rows)
     for s in summary:
         print(s)
-    path = write_json("selection", {"rows": rows, "summary": summary, "seeds": args.seeds,
-                                    "settings": ROWS}, args.out)
+    path = write_json(args.name, {"rows": rows, "summary": summary, "seeds": args.seeds,
+                                    "settings": ROWS, "network_params": network_params},
+                      args.out)
     print(f"wrote {path}")
     return 0
 

@@ -62,6 +62,10 @@ class SymbolicActivation(nn.Module):
         ``nn.Parameter`` vector (initialised at their discovered values);
         otherwise they are a buffer that moves with the module but is not
         trained.
+    num_channels : int or None, default=None
+        With learnable constants: one set of constants per channel (the last
+        dimension of the input, which must then have this size) instead of
+        one for the whole layer.
 
     Attributes
     ----------
@@ -69,7 +73,8 @@ class SymbolicActivation(nn.Module):
         The formula with its original constants.  With learnable constants,
         :meth:`current_formula` gives the formula with the trained values.
     constants : torch.Tensor
-        The constants in pre-order (``Formula.constants``).
+        The constants in pre-order (``Formula.constants``); of shape
+        ``(n_constants, num_channels)`` with per-channel constants.
 
     See Also
     --------
@@ -95,7 +100,7 @@ class SymbolicActivation(nn.Module):
     tensor([ 0.0000, -3.1416], dtype=torch.float64)
     """
 
-    def __init__(self, formula, learnable_constants=False):
+    def __init__(self, formula, learnable_constants=False, num_channels=None):
         super().__init__()
         if isinstance(formula, str):
             formula = Formula.parse(formula)
@@ -105,11 +110,19 @@ class SymbolicActivation(nn.Module):
             )
         self.formula = formula
         self.learnable_constants = bool(learnable_constants)
+        if num_channels is not None and (
+                not self.learnable_constants or isinstance(num_channels, bool)
+                or not isinstance(num_channels, int) or num_channels < 1):
+            raise ValueError(f"num_channels={num_channels!r}: per-channel constants need "
+                             "learnable_constants=True and a positive int.")
+        self.num_channels = num_channels
         # Compiling checks the formula (one variable, x) before anything is stored.
         self._plans = self._compile(formula.constants)
         # float64 whatever the default dtype: the discovered constants stay exact,
         # and forward casts them to the input's dtype.
         constants = torch.tensor(formula.constants, dtype=torch.float64)
+        if num_channels is not None:
+            constants = constants[:, None].repeat(1, num_channels)
         if self.learnable_constants:
             self.constants = nn.Parameter(constants)
         else:
@@ -139,9 +152,16 @@ class SymbolicActivation(nn.Module):
         """
         key = self._constants_key()
         if key != self._plans_key:
-            self._plans = self._compile([float(v) for v in self.constants.detach().cpu()])
+            self._plans = self._compile(self._scalar_constants())
             self._plans_key = key
         return self._plans
+
+    def _scalar_constants(self):
+        # Per-channel constants have no single value: the plans (used only with
+        # fixed constants) keep the formula's own.
+        if getattr(self, "num_channels", None) is not None:
+            return list(self.formula.constants)
+        return [float(v) for v in self.constants.detach().cpu()]
 
     def forward(self, x):
         """Apply the formula elementwise.
@@ -164,7 +184,9 @@ class SymbolicActivation(nn.Module):
 
     def _autograd_forward(self, x):
         """Plain autograd, node by node, so gradients reach the constants too."""
-        constants = iter(self.constants.to(x.dtype))  # pre-order, as fold visits them
+        # Pre-order, as fold visits them; per channel, each is a row that
+        # broadcasts over the input's last dimension.
+        constants = iter(self.constants.to(x.dtype))
 
         def leaf(kind, payload):
             return x if kind == "var" else next(constants).expand_as(x)
@@ -186,19 +208,32 @@ class SymbolicActivation(nn.Module):
         state = dict(state)
         for name in ("_tape", "_constant_values"):
             state.pop(name, None)
+        state.setdefault("num_channels", None)  # older pickles: constants per layer
         super().__setstate__(state)
-        self._plans = self._compile([float(v) for v in self.constants.detach().cpu()])
+        self._plans = self._compile(self._scalar_constants())
         self._plans_key = self._constants_key()
 
-    def current_formula(self):
+    def current_formula(self, channel=None):
         """The formula with the module's current constant values.
+
+        Parameters
+        ----------
+        channel : int or None, default=None
+            With per-channel constants, the channel whose constants to use
+            (required then).
 
         Returns
         -------
         Formula
             ``formula`` with the constants read from ``constants``.
         """
-        values = [float(v) for v in self.constants.detach().cpu()]
+        if self.num_channels is None:
+            values = [float(v) for v in self.constants.detach().cpu()]
+        elif channel is None:
+            raise ValueError(f"The constants are per channel ({self.num_channels} channels): "
+                             "pass channel=i for the formula of channel i.")
+        else:
+            values = [float(v) for v in self.constants.detach().cpu()[:, channel]]
         return self.formula.with_constants(values)
 
     def extra_repr(self):
@@ -209,6 +244,8 @@ class SymbolicActivation(nn.Module):
         str
             The formula with its current constants.
         """
+        if self.num_channels is not None:
+            return f"{self.formula}, constants per channel ({self.num_channels})"
         return str(self.current_formula())
 
     def __repr__(self):
@@ -233,14 +270,24 @@ class ResolvedActivation:
     formula: Optional[Formula]
     estimator: Any
     _factory: Callable
+    _per_channel: bool = False
 
-    def new_module(self):
+    def new_module(self, width=None):
         """A new torch module computing the activation, shared with nothing.
+
+        Parameters
+        ----------
+        width : int or None, default=None
+            The layer's width; needed for per-channel learnable constants.
 
         Returns
         -------
         torch.nn.Module
         """
+        if self._per_channel:
+            if width is None:
+                raise ValueError("Per-channel constants need the layer's width.")
+            return self._factory(num_channels=width)
         return self._factory()
 
 
@@ -266,8 +313,10 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
           *transfer*).
     X, y : array-like, optional
         The training rows, for an estimator spec.
-    learnable_constants : bool, default=False
-        Passed to :class:`SymbolicActivation` when a formula is built.
+    learnable_constants : bool or {"per_layer", "per_channel"}, default=False
+        Whether a formula's constants are trained (True is ``"per_layer"``):
+        passed to :class:`SymbolicActivation` when a formula is built, with the
+        layer's width for ``"per_channel"``.
     random_state : int or None, default=None
         Given to an estimator whose own ``random_state`` is None.
 
@@ -296,10 +345,13 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
             ) from exc
     if isinstance(spec, Formula):
         formula = spec.collapse()
+        per_channel = learnable_constants == "per_channel" and bool(formula.constants)
         return ResolvedActivation(formula, None, functools.partial(
-            SymbolicActivation, formula, learnable_constants=learnable_constants))
+            SymbolicActivation, formula, learnable_constants=bool(learnable_constants)),
+            per_channel)
     if isinstance(spec, nn.Module):
-        formula = spec.current_formula() if isinstance(spec, SymbolicActivation) else None
+        formula = (spec.current_formula() if isinstance(spec, SymbolicActivation)
+                   and spec.num_channels is None else None)
         return ResolvedActivation(formula, None, functools.partial(copy.deepcopy, spec))
     if hasattr(spec, "fit") and hasattr(spec, "get_params"):
         fitted = _fit_estimator(spec, X, y, random_state)
@@ -311,7 +363,7 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
             )
         resolved = interpret_activation(formula, learnable_constants=learnable_constants)
         return ResolvedActivation(resolved.formula, None if fitted is spec else fitted,
-                                  resolved._factory)
+                                  resolved._factory, resolved._per_channel)
     raise TypeError(
         f"activation={spec!r} (type {type(spec).__name__}) is not understood. Accepted: "
         f"one of {sorted(NAMED_ACTIVATIONS)}, formula text such as 'x*cos(x)', a Formula, "

@@ -20,7 +20,7 @@ from ._formula import Formula
 from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
-from ._selection import fingerprint, same_activation, select_by_network
+from ._selection import choose_diverse, fingerprint, same_activation, select_by_network
 from .exceptions import DegenerateFormulaWarning, WeakActivationWarning
 
 __all__ = ["SymbolicActivationDiscoverer"]
@@ -29,6 +29,9 @@ __all__ = ["SymbolicActivationDiscoverer"]
 #: paper's 10% of a small data set, GP would otherwise judge programs on a
 #: handful of rows.
 MIN_SUBSAMPLE_ROWS = 100
+
+#: What network-aware selection falls back to when no candidate trains better.
+RELU = Formula.parse("max(x, 0)")
 
 
 def _final_generation_by_fitness(gp):
@@ -76,10 +79,11 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         ``fit``) before subsampling, as the paper does.  ``transform`` applies
         the same scaling.
     target_class : label or None, default=None
-        The class searched against the rest: gplearn's classifier is binary.  For more classes, discovery runs on
-        "this class against the rest"; None picks the most frequent class
-        (the smallest label among ties).  For binary targets it chooses which
-        class is positive (default: the larger label, as gplearn does).
+        The class searched against the rest: gplearn's classifier is binary.
+        For more classes, discovery runs on "this class against the rest";
+        None picks the most frequent class (the smallest label among ties).
+        For binary targets it chooses which class is positive (default: the
+        larger label, as gplearn does).
     reject_degenerate : bool, default=True
         A formula that is constant, affine or nearly affine in ``x`` where
         pre-activations live is no activation: its
@@ -103,17 +107,33 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         the run (the final population and each generation's best) are
         collapsed, degenerate ones dropped, duplicates *as activations*
         removed (``a f(b x) + d`` is ``f`` to the layers around an
-        activation), and the best ``n_candidates`` by fitness are scored by a
-        short training of a light :class:`HybridTransferClassifier` on a
-        stratified validation split of the rows given to ``fit`` (and no
-        others); the best validation ROC AUC wins (ties: the better fitness).
-        Every candidate is recorded in ``candidates_``; a
-        ``WeakActivationWarning`` says so when even the best scored below the
-        same short training with ReLU.
+        activation), and ``n_candidates`` of them, chosen for fitness and
+        variety (see ``max_similarity``), are scored by a short training of a
+        light :class:`HybridTransferClassifier` on a stratified validation
+        split of the rows given to ``fit`` (and no others); the best
+        validation ROC AUC wins (ties: the one taken first), unless ReLU
+        trained better (see ``fallback``).  Every candidate is recorded in
+        ``candidates_``; a ``WeakActivationWarning`` says so when even the
+        best scored below the same short training with ReLU.
     n_candidates : int, default=8
         Candidates scored when ``selection="network"``; the extra cost of a
         fit is about ``n_candidates + 1`` short trainings (ReLU is trained
         too, for reference).
+    max_similarity : float in (0, 1], default=0.9
+        How the candidates are taken, with ``selection="network"``: the
+        fittest first, then, in order of fitness, each whose shape correlates
+        at most this much with every one taken (at the best input scale and
+        sign, on a grid of [-4, 4]); near-duplicates fill the places left only
+        when too few different shapes exist.  A run's best ranks are often
+        variations of one idea; this spends the short trainings on different
+        ideas.  1 scores the ``n_candidates`` fittest distinct activations.
+    fallback : {"relu"} or None, default="relu"
+        With ``selection="network"``: when no candidate's validation score
+        beats ReLU's, the formula is ReLU itself, ``max(x, 0)``, so that a
+        network built with the discoverer is not expected to do worse than
+        with ``activation="relu"`` (``program_`` is then None and
+        ``fitness_`` NaN; ``candidates_`` still shows every candidate).  None
+        keeps the best candidate whatever it scored.
     selection_training : dict or None, default=None
         Parameters of the short training's classifier (default: hidden
         layers (64, 32), 15 epochs, batches of 256).
@@ -161,9 +181,10 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
 
     Attributes
     ----------
-    program_ : str
+    program_ : str or None
         The chosen program with all its variables (``X<i>`` is column i),
-        canonical text that :meth:`Formula.parse` reads back exactly.
+        canonical text that :meth:`Formula.parse` reads back exactly; None
+        when network-aware selection fell back to ReLU.
     formula_ : Formula
         The collapsed formula in ``x``.
     expression_ : sympy.Expr
@@ -172,17 +193,21 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         The torch activation computing ``formula_``.
     fitness_ : float
         gplearn's raw fitness (log loss on the subsample, lower is better) of
-        the chosen program.
+        the chosen program (NaN when network-aware selection fell back to ReLU).
     nonlinearity_ : float
         :meth:`Formula.nonlinearity` of ``formula_``.
     candidates_ : dict of lists
         Only with ``selection="network"``: one entry per scored candidate, in
-        order of fitness -- ``"formula"`` (collapsed, str), ``"program"``,
-        ``"fitness"``, ``"nonlinearity"``, ``"validation_score"`` and
-        ``"chosen"`` (bool).  ``pandas.DataFrame(disc.candidates_)`` shows it
-        as a table, as with ``cv_results_``.
+        the order they were taken (see ``max_similarity``) -- ``"formula"``
+        (collapsed, str), ``"program"``, ``"fitness"``, ``"nonlinearity"``,
+        ``"validation_score"`` and ``"chosen"`` (bool; none is chosen when
+        selection fell back to ReLU).  ``pandas.DataFrame(disc.candidates_)``
+        shows it as a table, as with ``cv_results_``.
     relu_validation_score_ : float
         Only with ``selection="network"``: the same short training with ReLU.
+    n_distinct_activations_ : int
+        Only with ``selection="network"``: how many distinct, non-degenerate
+        activations the run held (the pool the candidates were taken from).
     n_degenerate_skipped_ : int
         Better-scoring programs passed over because they were degenerate.
     positive_class_ : label
@@ -226,6 +251,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         "min_nonlinearity": [Interval(numbers.Real, 0, 1, closed="both")],
         "selection": [StrOptions({"fitness", "network"})],
         "n_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_similarity": [Interval(numbers.Real, 0, 1, closed="right")],
+        "fallback": [StrOptions({"relu"}), None],
         "selection_training": [None, dict],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "selection_max_rows": [Interval(numbers.Integral, 10, None, closed="left")],
@@ -261,6 +288,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         min_nonlinearity=0.005,
         selection="fitness",
         n_candidates=8,
+        max_similarity=0.9,
+        fallback="relu",
         selection_training=None,
         validation_fraction=0.2,
         selection_max_rows=20_000,
@@ -291,6 +320,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         self.min_nonlinearity = min_nonlinearity
         self.selection = selection
         self.n_candidates = n_candidates
+        self.max_similarity = max_similarity
+        self.fallback = fallback
         self.selection_training = selection_training
         self.validation_fraction = validation_fraction
         self.selection_max_rows = selection_max_rows
@@ -424,7 +455,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                                 else min(alive, key=lambda p: p.raw_fitness_))
         # Best fitness first; a stable sort keeps gplearn's order among ties.
         programs.sort(key=lambda p: p.raw_fitness_, reverse=greater)
-        chosen, prints, seen, skipped = [], [], set(), 0
+        pool, prints, seen, skipped = [], None, set(), 0
         for program in programs:
             formula = Formula.from_gplearn(program.program)
             collapsed = formula.collapse()
@@ -435,40 +466,48 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                 skipped += 1
                 continue
             print_ = fingerprint(collapsed)
-            if print_ is None or any(same_activation(other, print_) for other in prints):
+            if print_ is None or (pool and same_activation(prints[:len(pool)], print_)):
                 continue
-            prints.append(print_)
-            chosen.append((program, formula, collapsed))
-            if len(chosen) == self.n_candidates:
-                break
-        if not chosen:
+            if prints is None:  # one array for all, so that each check is one numpy call
+                prints = np.empty((len(programs), *print_.shape))
+            prints[len(pool)] = print_
+            pool.append((program, formula, collapsed))
+        if not pool:
             raise ValueError(
                 "No program of the run collapses to a usable activation: every one is "
                 f"constant, affine or nearly affine in x (min_nonlinearity="
                 f"{self.min_nonlinearity}). Try more generations, a larger population_size, "
                 "another random_state or function_set, or a lower min_nonlinearity."
             )
+        self.n_distinct_activations_ = len(pool)
+        chosen = [pool[i] for i in choose_diverse(prints[:len(pool)], self.n_candidates,
+                                                  self.max_similarity)]
         scores, relu = select_by_network(
             [c[2] for c in chosen], X, y, training=self.selection_training,
             validation_fraction=self.validation_fraction, max_rows=self.selection_max_rows,
             random_state=seed, n_jobs=self.n_jobs)
-        best = int(np.argmax(scores))  # the first of equal scores: the better fitness
+        best = int(np.argmax(scores))  # the first of equal scores: the one taken first
+        fall_back = self.fallback == "relu" and scores[best] < relu
         self.candidates_ = {
             "formula": [str(c[2]) for c in chosen],
             "program": [str(c[1]) for c in chosen],
             "fitness": [float(c[0].raw_fitness_) for c in chosen],
             "nonlinearity": [c[2].nonlinearity() for c in chosen],
             "validation_score": [float(v) for v in scores],
-            "chosen": [i == best for i in range(len(chosen))],
+            "chosen": [i == best and not fall_back for i in range(len(chosen))],
         }
         self.relu_validation_score_ = float(relu)
         if scores[best] < relu:
+            outcome = ("The formula is ReLU, max(x, 0) (fallback='relu')." if fall_back else
+                       "A network with this activation is expected to do worse than with "
+                       "activation='relu' (fallback=None).")
             warnings.warn(
                 f"No discovered candidate trained better than ReLU: the best, {chosen[best][2]}, "
                 f"scored {scores[best]:.4f} on the validation rows against ReLU's {relu:.4f} "
-                f"({len(chosen)} candidates; see candidates_). A network with this activation "
-                "is expected to do worse than with activation='relu'.",
+                f"({len(chosen)} candidates; see candidates_). {outcome}",
                 WeakActivationWarning, stacklevel=3)
+        if fall_back:
+            return None, None, RELU, skipped
         return (*chosen[best], skipped)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -505,10 +544,10 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                 self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max))
         else:
             program, formula, collapsed, skipped = self._choose_program(self.gp_)
-        self.program_ = str(formula)
+        self.program_ = None if formula is None else str(formula)
         self.formula_ = collapsed
         self.activation_ = SymbolicActivation(collapsed)
-        self.fitness_ = float(program.raw_fitness_)
+        self.fitness_ = float("nan") if program is None else float(program.raw_fitness_)
         self.nonlinearity_ = collapsed.nonlinearity()
         self.n_degenerate_skipped_ = skipped
         return self

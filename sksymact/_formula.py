@@ -6,8 +6,9 @@ program, :meth:`Formula.from_gplearn` turns it into a tree,
 and the result becomes an activation function.
 
 Formulas are always evaluated with gplearn's *protected* semantics (the
-numpy kernels of the operator registry, :mod:`sksymact._operators`), so ``div``, ``log`` and ``inv`` never raise or return
-``inf`` for small arguments.  Formula text is data: it is parsed with a
+numpy kernels of the operator registry, :mod:`sksymact._operators`), so
+``div``, ``log`` and ``inv`` never raise or return ``inf`` for small
+arguments.  Formula text is data: it is parsed with a
 whitelist parser and never executed.
 """
 

@@ -15,6 +15,14 @@ formula is its value on a fixed grid, standardised (mean 0, RMS 1; both
 signs are compared), and the input maps searched are ``b`` in {1, -1, 2, -2, 1/2, -1/2}
 (so ``cos(|cos x|)`` and ``cos(cos x)`` are one activation, and ``sin(-x)``
 is ``sin(x)``); a shift ``b * x + c`` with ``c != 0`` is not searched.
+
+Which distinct activations are scored is decided for fitness *and* variety.
+A GP run tends to fill its best ranks with variations of one idea (on HIGGS,
+eight even functions ``cos(x) - g(cos(x))`` that all train worse than ReLU,
+while ``cos(x) - x`` further down trains better): the fittest candidate is
+taken first, then, in order of fitness, each one whose shape correlates at
+most ``max_similarity`` with every candidate taken so far; near-duplicates
+fill the remaining places only when too few different shapes exist.
 """
 
 import numpy as np
@@ -26,7 +34,8 @@ from sklearn.utils import resample
 from ._classifier import HybridTransferClassifier
 from ._parallel import limit_torch_threads
 
-__all__ = ["fingerprint", "same_activation", "select_by_network", "DEFAULT_TRAINING"]
+__all__ = ["fingerprint", "same_activation", "similarity", "choose_diverse",
+           "select_by_network", "DEFAULT_TRAINING"]
 
 #: The short training that scores a candidate: the paper's light net, with
 #: smaller batches so that small data sets still take a few hundred steps.
@@ -74,8 +83,11 @@ def same_activation(first, second):
 
     Parameters
     ----------
-    first, second : ndarray
-        Outputs of :func:`fingerprint`.
+    first : ndarray
+        An output of :func:`fingerprint`, or several stacked (then: whether
+        ``second`` is the same activation as any of them).
+    second : ndarray
+        An output of :func:`fingerprint`.
 
     Returns
     -------
@@ -83,8 +95,58 @@ def same_activation(first, second):
     """
     # second(x) against +-first(b x) for every searched b (the sign is a's).
     target = second[0]
-    return bool(np.any(np.minimum(np.max(np.abs(first - target), axis=1),
-                                  np.max(np.abs(first + target), axis=1)) <= _SAME))
+    return bool(np.any(np.minimum(np.max(np.abs(first - target), axis=-1),
+                                  np.max(np.abs(first + target), axis=-1)) <= _SAME))
+
+
+def similarity(first, second):
+    """How alike two activations are: the best correlation of their shapes.
+
+    Parameters
+    ----------
+    first, second : ndarray
+        Outputs of :func:`fingerprint`.
+
+    Returns
+    -------
+    float in [0, 1]
+        The largest absolute correlation of ``second(x)`` with ``first(b x)``,
+        or of ``first(x)`` with ``second(b x)``, over the searched input
+        scales ``b`` (1 for one activation; symmetric).
+    """
+    # Rows are standardised (mean 0, mean square 1): a mean product is a correlation.
+    return float(max(np.max(np.abs(first @ second[0])),
+                     np.max(np.abs(second @ first[0]))) / first.shape[1])
+
+
+def choose_diverse(prints, n, max_similarity):
+    """Which of the fingerprints (best first) to score: up to ``n``, varied.
+
+    Parameters
+    ----------
+    prints : sequence of ndarray
+        Fingerprints of distinct activations, in order of preference.
+    n : int
+        How many to choose.
+    max_similarity : float in (0, 1]
+        A fingerprint is taken in the first pass only if its
+        :func:`similarity` to every one taken is at most this; the places
+        left are then filled in order of preference.  1 takes the first ``n``.
+
+    Returns
+    -------
+    list of int
+        Indices into ``prints``, in the order they were taken.
+    """
+    chosen = []
+    for i, print_ in enumerate(prints):
+        if len(chosen) == n:
+            return chosen
+        if all(similarity(prints[j], print_) <= max_similarity for j in chosen):
+            chosen.append(i)
+    taken = set(chosen)
+    chosen.extend([i for i in range(len(prints)) if i not in taken][:n - len(chosen)])
+    return chosen
 
 
 def _score_one(activation, X_train, y_train, X_valid, y_valid, training, scorer):

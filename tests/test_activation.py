@@ -116,6 +116,36 @@ def test_persistence_without_code():
     assert list(state) == ["constants"]
 
 
+def test_per_channel_constants_start_equal_and_train_apart():
+    """Each unit has its own constants: the same function at first, each channel's own later."""
+    act = SymbolicActivation("sin(x) + 2*x - 1.18", learnable_constants=True,
+                             num_channels=3).double()
+    assert act.constants.shape == (2, 3) and isinstance(act.constants, nn.Parameter)
+    x = torch.linspace(-2, 2, 12, dtype=torch.float64).reshape(4, 3)
+    fixed = SymbolicActivation("sin(x) + 2*x - 1.18").double()
+    torch.testing.assert_close(act(x), fixed(x))
+    # A gradient that differs per channel reaches each channel's constants.
+    (act(x) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    grad = act.constants.grad
+    assert grad.shape == (2, 3) and len(set(grad[0].tolist())) == 3
+    with torch.no_grad():
+        act.constants[1, 2] = 0.5
+    assert str(act.current_formula(channel=2)) == "sub(add(sin(x), mul(2.0, x)), 0.5)"
+    assert str(act.current_formula(channel=0)) == "sub(add(sin(x), mul(2.0, x)), 1.18)"
+    expected = np.sin(x.numpy()) + 2 * x.numpy() - np.array([1.18, 1.18, 0.5])
+    np.testing.assert_allclose(act(x).detach().numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="per channel"):
+        act.current_formula()
+    assert repr(act) == ("SymbolicActivation(sub(add(sin(x), mul(2.0, x)), 1.18), "
+                         "constants per channel (3))")
+    loaded = pickle.loads(pickle.dumps(act))
+    torch.testing.assert_close(loaded(x), act(x))
+    with pytest.raises(ValueError, match="num_channels"):
+        SymbolicActivation("sin(x) + 1.5", num_channels=3)  # fixed constants: no channels
+    with pytest.raises(ValueError, match="num_channels"):
+        SymbolicActivation("sin(x) + 1.5", learnable_constants=True, num_channels=0)
+
+
 def test_repr_shows_the_formula():
     act = SymbolicActivation(Formula.parse("mul(cos(X3), X3)").collapse())
     assert repr(act) == "SymbolicActivation(mul(cos(x), x))"

@@ -580,13 +580,19 @@ def test_new_configurations_leave_the_papers_rows_identical(data_home, tmp_path,
     for key in ("higgs/seed=42/network", "covertype/seed=42/network"):
         entry = formulas[key]
         table = entry["candidates"]
-        assert entry["selection"] == "network" and sum(table["chosen"]) == 1
-        chosen = table["chosen"].index(True)
-        assert table["formula"][chosen] == entry["formula"]
-        assert table["validation_score"][chosen] == max(table["validation_score"])
-        # A candidate below ReLU is noted (WeakActivationWarning), not raised.
-        assert entry["weak_activation"] == (max(table["validation_score"])
-                                            < entry["relu_validation_score"])
+        assert entry["selection"] == "network"
+        # A candidate below ReLU is noted (WeakActivationWarning), not raised, and the
+        # formula is then ReLU (the discoverer's fallback="relu").
+        weak = max(table["validation_score"]) < entry["relu_validation_score"]
+        assert entry["weak_activation"] == entry["fell_back_to_relu"] == weak
+        if weak:
+            assert not any(table["chosen"]) and entry["formula"] == "max(x, 0.0)"
+            assert entry["program"] is None and entry["fitness"] is None
+        else:
+            assert sum(table["chosen"]) == 1
+            chosen = table["chosen"].index(True)
+            assert table["formula"][chosen] == entry["formula"]
+            assert table["validation_score"][chosen] == max(table["validation_score"])
     assert "candidates" not in formulas["higgs/seed=42"]
     special = rows["covertype", "hybrid-specialist-network", 42]
     assert special["formula_key"] == "covertype/seed=42/network"
@@ -649,8 +655,8 @@ def test_transfer_matrix_uses_every_formula_on_every_other_dataset(data_home, tm
     assert lines[0] == "| Formula from \\ trained on | HIGGS | Covertype |"
 
     def cell(config, target):
-        delta = np.mean([rows[target, config, s]["roc_auc"] - rows[target, "light-relu", s]["roc_auc"]
-                         for s in (42, 43)])
+        delta = np.mean([rows[target, config, s]["roc_auc"]
+                         - rows[target, "light-relu", s]["roc_auc"] for s in (42, 43)])
         p = ttest_rel([rows[target, config, s]["roc_auc"] for s in (42, 43)],
                       [rows[target, "light-relu", s]["roc_auc"] for s in (42, 43)]).pvalue
         return f"{delta:+.3f} (p {p:.3f})" if np.isfinite(p) else f"{delta:+.3f} (p n/a)"

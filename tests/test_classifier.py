@@ -51,6 +51,31 @@ def test_learnable_constants_count_per_layer(binary_data):
     assert trained != Formula.parse("sin(x) + 2*x - 1.18").constants
 
 
+def test_learnable_constants_per_channel(binary_data):
+    X, y = binary_data
+    formula = "sin(x) + 2*x - 1.18"
+    plain = HybridTransferClassifier((8, 4), formula, **FAST).fit(X, y)
+    per_layer = HybridTransferClassifier((8, 4), formula, learnable_constants="per_layer",
+                                         **FAST).fit(X, y)
+    per_channel = HybridTransferClassifier((8, 4), formula, learnable_constants="per_channel",
+                                           **FAST).fit(X, y)
+    assert per_layer.n_params_ == plain.n_params_ + 2 * 2
+    assert per_channel.n_params_ == plain.n_params_ + 2 * (8 + 4)  # two per unit
+    shapes = [tuple(m.constants.shape) for m in per_channel.net_.module_.activations]
+    assert shapes == [(2, 8), (2, 4)]
+    trained = per_channel.net_.module_.activations[0].constants.detach()
+    assert trained[1].unique().numel() > 1  # the channels trained apart
+    assert per_channel.formula_ == Formula.parse(formula)  # the formula as given
+    # A formula without constants has nothing to learn per channel.
+    none = HybridTransferClassifier((8, 4), "x*cos(x)", learnable_constants="per_channel",
+                                    **FAST).fit(X, y)
+    assert none.n_params_ == HybridTransferClassifier((8, 4), "x*cos(x)", **FAST).fit(
+        X, y).n_params_
+    with pytest.raises(ValueError, match="learnable_constants"):
+        HybridTransferClassifier((8,), formula, learnable_constants="per_unit",
+                                 **FAST).fit(X, y)
+
+
 def test_architecture_is_linear_bn_activation_dropout(binary_data):
     X, y = binary_data
     clf = HybridTransferClassifier((8, 4), "x*cos(x)", dropout=0.3, **FAST).fit(X, y)

@@ -155,7 +155,9 @@ def test_quick_demo_runs_on_the_bundled_uci_rows(tmp_path, capsys, monkeypatch):
         if r["configuration"] == "light-relu":
             assert f"(Light ReLU AUC {r['roc_auc']:.3f})" in printed
     weak = sum(bool(f.get("weak_activation")) for f in formulas.values())
+    fell = sum(bool(f.get("fell_back_to_relu")) for f in formulas.values())
     assert f"in {weak} of 3 discoveries no candidate" in printed
+    assert f"and in {fell} of them the discoverer returned ReLU" in printed
     for name in ("activations.png", "efficiency.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
 
@@ -171,7 +173,8 @@ def test_demo_findings_say_better_worse_or_indistinguishable():
     records = [record("light-relu", 0.80, None), record("hybrid-transfer", 0.70, 0.01),
                record("hist-gradient-boosting", 0.90, 0.02),
                record("hybrid-transfer-network", 0.81, 0.40)]
-    formulas = {"a": {"selection": "network", "weak_activation": True},
+    formulas = {"a": {"selection": "network", "weak_activation": True,
+                      "fell_back_to_relu": True},
                 "b": {"selection": "network", "weak_activation": False}, "c": {}}
     headline, line, network = findings(records, formulas)
     assert headline == ("Discovered activations against Light ReLU: 0 of 2 comparisons "
@@ -181,7 +184,7 @@ def test_demo_findings_say_better_worse_or_indistinguishable():
     assert "HistGradientBoosting (not neural) (+0.100, p 0.020)" in better
     assert "Hybrid transfer (-0.100, p 0.010)" in worse
     assert "not distinguishable from Light ReLU: Hybrid transfer (network-selected)" in worse
-    assert "in 1 of 2 discoveries" in network
+    assert "in 1 of 2 discoveries" in network and "in 1 of them the discoverer" in network
 
 
 def test_collider_demo_stays_available(tmp_path, capsys):

@@ -196,7 +196,7 @@ def test_pickle_round_trip(fitted, cancer):
 
 # -- network-aware selection ----------------------------------------------------------------
 
-NETWORK = dict(SMALL, selection="network", n_candidates=4,
+NETWORK = dict(SMALL, selection="network", n_candidates=4, fallback=None,
                selection_training={"max_iter": 3, "batch_size": 64})
 
 
@@ -215,10 +215,73 @@ def test_network_selection_keeps_the_best_validation_score(network_fitted):
     assert str(network_fitted.formula_) == c["formula"][best]
     assert network_fitted.fitness_ == c["fitness"][best]
     assert network_fitted.nonlinearity_ == c["nonlinearity"][best]
-    # Candidates in order of fitness, none degenerate, no two the same activation.
-    assert c["fitness"] == sorted(c["fitness"])
+    # The fittest first, none degenerate, no two the same activation, taken as
+    # choose_diverse takes them from the pool.
+    assert c["fitness"][0] == min(c["fitness"])
     assert min(c["nonlinearity"]) >= network_fitted.min_nonlinearity
     assert 0.5 < network_fitted.relu_validation_score_ <= 1.0
+    assert network_fitted.n_distinct_activations_ >= n
+
+
+def test_network_selection_takes_varied_candidates_from_the_pool(cancer):
+    """The candidates are the pool's choose_diverse pick, the pool in order of fitness."""
+    from sksymact._selection import choose_diverse, fingerprint, same_activation, similarity
+
+    X, y = cancer
+    pools = []
+
+    class Spy(SymbolicActivationDiscoverer):
+        def _choose_by_network(self, gp, X, y, seed):
+            result = super()._choose_by_network(gp, X, y, seed)
+            pools.append(gp)
+            return result
+
+    disc = Spy(**dict(NETWORK, max_similarity=0.5), random_state=0).fit(X, y)
+    # The pool, rebuilt by hand from the run: final population and each generation's
+    # best, by fitness; collapsed, non-degenerate, one per activation.
+    gp = pools[0]
+    programs = [p for p in gp._programs[-1] if p is not None]
+    programs += [min((p for p in g if p is not None), key=lambda p: p.raw_fitness_)
+                 for g in gp._programs[:-1]]
+    programs.sort(key=lambda p: p.raw_fitness_)
+    pool, prints = [], []
+    for program in programs:
+        f = Formula.from_gplearn(program.program).collapse()
+        if f.nonlinearity() < disc.min_nonlinearity or f in pool:
+            continue
+        fp = fingerprint(f)
+        if fp is None or any(same_activation(q, fp) for q in prints):
+            continue
+        pool.append(f)
+        prints.append(fp)
+    assert disc.n_distinct_activations_ == len(pool)
+    taken = choose_diverse(prints, 4, 0.5)
+    assert disc.candidates_["formula"] == [str(pool[i]) for i in taken]
+    first_pass = [i for i in taken
+                  if all(similarity(prints[i], prints[j]) <= 0.5 for j in taken[:taken.index(i)])]
+    assert first_pass[0] == 0 and len(first_pass) >= 2
+
+
+def test_choose_diverse_skips_variations_of_one_idea():
+    """HIGGS's case: three even cos-variations, then cos(x) - x and an odd shape."""
+    from sksymact._selection import choose_diverse, fingerprint, similarity
+
+    texts = ["sub(cos(x), cos(cos(x)))", "sub(cos(x), cos(sin(cos(x))))",
+             "sub(cos(x), cos(cos(cos(cos(x)))))", "sub(cos(x), x)", "sin(sub(sin(x), x))"]
+    prints = [fingerprint(Formula.parse(t)) for t in texts]
+    assert all(similarity(prints[0], p) > 0.99 for p in prints[1:3])
+    assert similarity(prints[0], prints[3]) < 0.4
+    for a in prints:
+        for b in prints:
+            assert similarity(a, b) == pytest.approx(similarity(b, a))
+    assert choose_diverse(prints, 3, 0.9) == [0, 3, 4]
+    assert choose_diverse(prints, 3, 1.0) == [0, 1, 2]  # 1: the first n
+    assert choose_diverse(prints, 5, 0.9) == [0, 3, 4, 1, 2]  # near-duplicates fill up
+    assert choose_diverse(prints, 9, 0.9) == [0, 3, 4, 1, 2]
+    assert choose_diverse(prints, 1, 0.9) == [0]
+    # sin(x) under the searched input scales is one shape: similarity 1.
+    assert similarity(fingerprint(Formula.parse("sin(x)")),
+                      fingerprint(Formula.parse("sin(mul(-2, x))"))) == pytest.approx(1.0)
 
 
 def test_network_selection_scores_are_reproducible_short_trainings(network_fitted, cancer):
@@ -291,12 +354,9 @@ def test_network_selection_sees_only_the_training_fold(cancer):
         assert not (set(map(bytes, rows)) & set(map(bytes, X[test])))
 
 
-def test_a_warning_says_when_no_candidate_beats_relu(cancer, monkeypatch):
-    """The selection's own numbers decide: the best candidate below ReLU warns."""
+def _relu_wins(monkeypatch):
     from sksymact import _discovery
-    from sksymact.exceptions import WeakActivationWarning
 
-    X, y = cancer
     real = _discovery.select_by_network
 
     def relu_wins(formulas, *args, **kwargs):
@@ -304,6 +364,55 @@ def test_a_warning_says_when_no_candidate_beats_relu(cancer, monkeypatch):
         return scores, max(scores) + 0.01
 
     monkeypatch.setattr(_discovery, "select_by_network", relu_wins)
+
+
+def test_a_warning_says_when_no_candidate_beats_relu(cancer, monkeypatch):
+    """The selection's own numbers decide: the best candidate below ReLU warns."""
+    from sksymact.exceptions import WeakActivationWarning
+
+    X, y = cancer
+    _relu_wins(monkeypatch)
     with pytest.warns(WeakActivationWarning, match="No discovered candidate trained better"):
         disc = SymbolicActivationDiscoverer(**NETWORK, random_state=0).fit(X, y)
     assert disc.relu_validation_score_ > max(disc.candidates_["validation_score"])
+    # fallback=None keeps the best candidate anyway.
+    best = int(np.argmax(disc.candidates_["validation_score"]))
+    assert str(disc.formula_) == disc.candidates_["formula"][best]
+
+
+def test_selection_falls_back_to_relu_when_relu_trains_better(cancer, monkeypatch):
+    from sksymact import HybridTransferClassifier
+    from sksymact.exceptions import WeakActivationWarning
+
+    X, y = cancer
+    X = StandardScaler().fit_transform(X)
+    _relu_wins(monkeypatch)
+    with pytest.warns(WeakActivationWarning, match=r"The formula is ReLU, max\(x, 0\)"):
+        disc = SymbolicActivationDiscoverer(**dict(NETWORK, fallback="relu"),
+                                            random_state=0).fit(X, y)
+    assert disc.formula_ == Formula.parse("max(x, 0)")
+    assert disc.program_ is None and np.isnan(disc.fitness_)
+    assert not any(disc.candidates_["chosen"]) and len(disc.candidates_["formula"]) >= 1
+    np.testing.assert_array_equal(disc.transform(X[:3]), np.maximum(disc.scaler_.transform(
+        X[:3]), 0))
+    # A network built with it is the ReLU network: same weights, same predictions.
+    kwargs = dict(hidden_layer_sizes=(16, 8), max_iter=3, batch_size=64, random_state=0)
+    fell_back = HybridTransferClassifier(activation=disc.formula_, **kwargs).fit(X, y)
+    relu = HybridTransferClassifier(activation="relu", **kwargs).fit(X, y)
+    np.testing.assert_allclose(fell_back.predict_proba(X), relu.predict_proba(X), atol=1e-5)
+
+
+def test_no_fallback_when_a_candidate_beats_relu(cancer, monkeypatch):
+    from sksymact import _discovery
+
+    X, y = cancer
+    real = _discovery.select_by_network
+
+    def candidates_win(formulas, *args, **kwargs):
+        scores, _ = real(formulas, *args, **kwargs)
+        return scores, min(scores) - 0.01
+
+    monkeypatch.setattr(_discovery, "select_by_network", candidates_win)
+    disc = SymbolicActivationDiscoverer(**dict(NETWORK, fallback="relu"),
+                                        random_state=0).fit(X, y)
+    assert disc.program_ is not None and sum(disc.candidates_["chosen"]) == 1

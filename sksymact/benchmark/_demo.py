@@ -101,10 +101,13 @@ def findings(records, formulas, *, baseline=BASELINE):
     network = [e for e in formulas.values() if e.get("selection") == "network"]
     if network:
         weak = sum(bool(e.get("weak_activation")) for e in network)
+        fell = sum(bool(e.get("fell_back_to_relu")) for e in network)
         lines.append(f"Network selection: in {weak} of {len(network)} discoveries no candidate "
                      "formula trained better than ReLU on the discovery's own validation rows "
                      "(WeakActivationWarning, recorded in formulas.json); there the method "
-                     "itself predicts that ReLU is the better choice.")
+                     f"itself predicts that ReLU is the better choice, and in {fell} of them "
+                     "the discoverer returned ReLU, max(x, 0) (fallback='relu'): nothing "
+                     "discovered there was worth using or transferring.")
     seeds = {len(r["seeds"]) for r in records}
     if seeds and max(seeds) < 3:
         lines.append("With fewer than three seeds the paired t-tests have little power: "

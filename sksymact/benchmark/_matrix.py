@@ -17,7 +17,7 @@ MATRIX_PREFIX = "transfer-from-"
 
 
 def configuration(key):
-    """The :class:`Configuration` of a key: one of CONFIGURATIONS or ``transfer-from-<data set>``."""
+    """The :class:`Configuration` of a key: in CONFIGURATIONS or ``transfer-from-<data set>``."""
     if key in CONFIGURATIONS:
         return CONFIGURATIONS[key]
     if key.startswith(MATRIX_PREFIX) and len(key) > len(MATRIX_PREFIX):

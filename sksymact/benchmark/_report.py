@@ -75,8 +75,8 @@ def summarize(rows, *, baseline=BASELINE):
         for the baseline, for fewer than two shared seeds, or when every
         difference is zero), best_e_param (True for the highest mean E_param
         of the data set), neural (False for a reference estimator that is no
-        network: its n_params, e_param and e_param_std are None).  Standard deviations are sample ones (ddof=1),
-        None for one seed.
+        network: its n_params, e_param and e_param_std are None).  Standard
+        deviations are sample ones (ddof=1), None for one seed.
     """
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
@@ -222,7 +222,9 @@ def _formula_text(entry, key):
         scores = candidates.get("validation_score") or [float("nan")]
         text += (f"; network-selected among {len(scores)} candidates, validation AUC "
                  f"{max(scores):.4f} against ReLU's {entry['relu_validation_score']:.4f}")
-        if entry.get("weak_activation"):
+        if entry.get("fell_back_to_relu"):
+            text += " (**no candidate beat ReLU**, so the formula is ReLU: fallback='relu')"
+        elif entry.get("weak_activation"):
             text += " (**no candidate beat ReLU**: WeakActivationWarning)"
     return text
 

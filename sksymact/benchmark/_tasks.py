@@ -129,7 +129,8 @@ def discover(job, X, y):
         network = {"selection": "network", "candidates": discoverer.candidates_,
                    "relu_validation_score": float(discoverer.relu_validation_score_),
                    "weak_activation": bool(weak),
-                   "weak_activation_note": weak[0] if weak else None}
+                   "weak_activation_note": weak[0] if weak else None,
+                   "fell_back_to_relu": discoverer.program_ is None}
     return {
         "key": job.key,
         "dataset": job.dataset,
