@@ -292,7 +292,7 @@ class ResolvedActivation:
 
 
 def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
-                         random_state=None):
+                         random_state=None, sample_weight=None, task=None):
     """Interpret an ``activation`` spec: the one place that reads one.
 
     Parameters
@@ -319,6 +319,13 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
         layer's width for ``"per_channel"``.
     random_state : int or None, default=None
         Given to an estimator whose own ``random_state`` is None.
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Passed to an estimator's ``fit`` when given (a discoverer weighs its
+        search with it; a ``FrozenEstimator`` ignores it).
+    task : {"classification", "regression"} or None, default=None
+        What the network is trained for; given to an estimator whose own
+        ``task`` is ``"auto"`` (a regressor's integer-valued target is then
+        searched as a regression, not as classes).
 
     Returns
     -------
@@ -354,7 +361,7 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
                    and spec.num_channels is None else None)
         return ResolvedActivation(formula, None, functools.partial(copy.deepcopy, spec))
     if hasattr(spec, "fit") and hasattr(spec, "get_params"):
-        fitted = _fit_estimator(spec, X, y, random_state)
+        fitted = _fit_estimator(spec, X, y, random_state, sample_weight, task)
         formula = getattr(fitted, "formula_", None)
         if not isinstance(formula, Formula):
             raise TypeError(
@@ -373,7 +380,7 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
 
 
 def interpret_activations(spec, n_layers, X=None, y=None, *, learnable_constants=False,
-                          random_state=None):
+                          random_state=None, sample_weight=None, task=None):
     """One :class:`ResolvedActivation` per hidden layer.
 
     Parameters
@@ -384,7 +391,7 @@ def interpret_activations(spec, n_layers, X=None, y=None, *, learnable_constants
         spec per layer.
     n_layers : int
         Number of hidden layers.
-    X, y, learnable_constants, random_state
+    X, y, learnable_constants, random_state, sample_weight, task
         As in :func:`interpret_activation`.
 
     Returns
@@ -400,13 +407,16 @@ def interpret_activations(spec, n_layers, X=None, y=None, *, learnable_constants
                 "for all of them."
             )
         return [interpret_activation(s, X, y, learnable_constants=learnable_constants,
-                                     random_state=random_state) for s in spec]
+                                     random_state=random_state, sample_weight=sample_weight,
+                                     task=task)
+                for s in spec]
     resolved = interpret_activation(spec, X, y, learnable_constants=learnable_constants,
-                                    random_state=random_state)
+                                    random_state=random_state, sample_weight=sample_weight,
+                                    task=task)
     return [resolved] * n_layers
 
 
-def _fit_estimator(spec, X, y, random_state):
+def _fit_estimator(spec, X, y, random_state, sample_weight=None, task=None):
     """``clone(spec).fit(X, y)``, scikit-learn's protocol for a nested estimator."""
     if X is None:
         raise ValueError(f"activation={spec!r} is an estimator: it needs training rows.")
@@ -422,8 +432,12 @@ def _fit_estimator(spec, X, y, random_state):
     params = estimator.get_params(deep=False)
     if "random_state" in params and params["random_state"] is None and random_state is not None:
         estimator.set_params(random_state=random_state)
+    if params.get("task") == "auto" and task is not None:
+        estimator.set_params(task=task)
     try:
-        return estimator.fit(X, y)
+        if sample_weight is None:
+            return estimator.fit(X, y)
+        return estimator.fit(X, y, sample_weight=sample_weight)
     except NotFittedError as exc:
         # FrozenEstimator.fit checks that what it wraps was fitted.
         raise ValueError(

@@ -8,9 +8,10 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state, resample
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -29,6 +30,9 @@ __all__ = ["SymbolicActivationDiscoverer"]
 #: paper's 10% of a small data set, GP would otherwise judge programs on a
 #: handful of rows.
 MIN_SUBSAMPLE_ROWS = 100
+
+#: gplearn's regression metrics the discoverer accepts (``metric=``).
+REGRESSION_METRICS = {"mse", "rmse", "mean absolute error", "pearson", "spearman"}
 
 #: What network-aware selection falls back to when no candidate trains better.
 RELU = Formula.parse("max(x, 0)")
@@ -111,7 +115,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         variety (see ``max_similarity``), are scored by a short training of a
         light :class:`HybridTransferClassifier` on a stratified validation
         split of the rows given to ``fit`` (and no others); the best
-        validation ROC AUC wins (ties: the one taken first), unless ReLU
+        validation ROC AUC (R² for regression, with a light
+        :class:`HybridTransferRegressor`) wins (ties: the one taken first), unless ReLU
         trained better (see ``fallback``).  Every candidate is recorded in
         ``candidates_``; a ``WeakActivationWarning`` says so when even the
         best scored below the same short training with ReLU.
@@ -176,8 +181,19 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         See gplearn.
     max_samples : float, default=1.0
         See gplearn.
-    metric : {"log loss"}, default="log loss"
-        See gplearn.
+    metric : {"auto", "log loss", "mse", "rmse", "mean absolute error", "pearson", \
+"spearman"}, default="auto"
+        gplearn's fitness: ``"auto"`` is the paper's log loss for classes and
+        the mean squared error (of the standardized target) for regression.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What ``y`` is.  ``"auto"`` follows scikit-learn's ``type_of_target``:
+        binary or multiclass labels are classification (gplearn's
+        ``SymbolicClassifier``), a continuous target regression (gplearn's
+        ``SymbolicRegressor`` on the standardized target; integer targets
+        count as classes unless ``task="regression"``).  A regression search
+        has the same collapse, degeneracy rules and network-aware selection
+        (scored by validation R²), and its formula may be used on a
+        classification target, and the other way round.
 
     Attributes
     ----------
@@ -192,7 +208,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
     activation_ : SymbolicActivation
         The torch activation computing ``formula_``.
     fitness_ : float
-        gplearn's raw fitness (log loss on the subsample, lower is better) of
+        gplearn's raw fitness (log loss, or the regression metric, on the
+        subsample; lower is better except for pearson and spearman) of
         the chosen program (NaN when network-aware selection fell back to ReLU).
     nonlinearity_ : float
         :meth:`Formula.nonlinearity` of ``formula_``.
@@ -210,10 +227,13 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         activations the run held (the pool the candidates were taken from).
     n_degenerate_skipped_ : int
         Better-scoring programs passed over because they were degenerate.
-    positive_class_ : label
-        The class treated as positive by the binary search.
+    task_ : {"classification", "regression"}
+        What the search was.
+    positive_class_ : label or None
+        The class treated as positive by the binary search (None for
+        regression).
     scaler_ : StandardScaler or None
-    gp_ : gplearn.genetic.SymbolicClassifier
+    gp_ : gplearn.genetic.SymbolicClassifier or SymbolicRegressor
         The fitted search.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -272,7 +292,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         "p_point_mutation": [Interval(numbers.Real, 0, 1, closed="both")],
         "p_point_replace": [Interval(numbers.Real, 0, 1, closed="both")],
         "max_samples": [Interval(numbers.Real, 0, 1, closed="right")],
-        "metric": [StrOptions({"log loss"})],
+        "metric": [StrOptions({"auto", "log loss"} | REGRESSION_METRICS)],
+        "task": [StrOptions({"auto", "classification", "regression"})],
     }
 
     def __init__(
@@ -308,7 +329,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         p_point_mutation=0.01,
         p_point_replace=0.05,
         max_samples=1.0,
-        metric="log loss",
+        metric="auto",
+        task="auto",
     ):
         self.population_size = population_size
         self.generations = generations
@@ -341,6 +363,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         self.p_point_replace = p_point_replace
         self.max_samples = max_samples
         self.metric = metric
+        self.task = task
 
     def _check_function_set(self):
         names = self.function_set
@@ -354,6 +377,20 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                 f"got {list(names)!r} (not allowed: {unknown!r})."
             )
         return tuple(names)
+
+    def _task(self, y):
+        """``"classification"`` or ``"regression"``: the parameter, or from ``y``."""
+        if self.task != "auto":
+            return self.task
+        kind = type_of_target(y, input_name="y")
+        if kind in ("binary", "multiclass"):
+            return "classification"
+        if kind == "continuous":
+            return "regression"
+        raise ValueError(
+            f"Unknown label type: y is {kind!r}; discovery needs class labels or one "
+            "continuous target (for several outputs, discover on one column)."
+        )
 
     def _binary_target(self, y):
         classes, counts = np.unique(y, return_counts=True)
@@ -373,7 +410,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             )
         return positive, (y == positive).astype(np.int64)
 
-    def _subsample(self, X, y_binary, random_state):
+    def _subsample(self, X, y_search, weight, random_state):
         n = X.shape[0]
         if isinstance(self.subsample, numbers.Integral) and not isinstance(self.subsample, bool):
             size = int(self.subsample)
@@ -381,14 +418,34 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             size = int(round(self.subsample * n))
         size = min(n, max(size, MIN_SUBSAMPLE_ROWS))
         if size >= n:
-            return X, y_binary
-        return resample(X, y_binary, replace=False, n_samples=size,
-                        stratify=y_binary, random_state=random_state)
+            return X, y_search, weight
+        arrays = [X, y_search] + ([] if weight is None else [weight])
+        drawn = resample(*arrays, replace=False, n_samples=size,
+                         stratify=y_search if self.task_ == "classification" else None,
+                         random_state=random_state)
+        return drawn[0], drawn[1], (None if weight is None else drawn[2])
 
-    def _search(self, X, y_binary, seed):
-        from gplearn.genetic import SymbolicClassifier  # noqa: PLC0415 (heavy import)
+    def _metric(self):
+        """gplearn's fitness metric for the task (``metric="auto"``: the paper's log loss,
+        or the mean squared error for regression)."""
+        if self.task_ == "classification":
+            if self.metric not in ("auto", "log loss"):
+                raise ValueError(f"metric={self.metric!r} is a regression metric; "
+                                 "classification searches with 'log loss'.")
+            return "log loss"
+        if self.metric == "log loss":
+            raise ValueError("metric='log loss' needs classes; for a continuous target use "
+                             f"one of {sorted(REGRESSION_METRICS)} (or 'auto': 'mse').")
+        return "mse" if self.metric == "auto" else self.metric
 
-        gp = SymbolicClassifier(
+    def _search(self, X, y_search, weight, seed):
+        from gplearn.genetic import (  # noqa: PLC0415 (heavy import)
+            SymbolicClassifier,
+            SymbolicRegressor,
+        )
+
+        kind = SymbolicClassifier if self.task_ == "classification" else SymbolicRegressor
+        gp = kind(
             population_size=self.population_size,
             generations=self.generations,
             tournament_size=self.tournament_size,
@@ -397,7 +454,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             init_depth=self.init_depth,
             init_method=self.init_method,
             function_set=self._check_function_set(),
-            metric=self.metric,
+            metric=self._metric(),
             parsimony_coefficient=self.parsimony_coefficient,
             p_crossover=self.p_crossover,
             p_subtree_mutation=self.p_subtree_mutation,
@@ -412,7 +469,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             verbose=self.verbose,
             random_state=seed,
         )
-        return gp.fit(X, y_binary)
+        return gp.fit(X, y_search, sample_weight=weight)
 
     def _choose_program(self, gp):
         """The best program whose collapsed formula is an activation."""
@@ -444,7 +501,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             "reject_degenerate=False."
         )
 
-    def _choose_by_network(self, gp, X, y, seed):
+    def _choose_by_network(self, gp, X, y, seed, sample_weight=None):
         """The candidate whose short training scores best on held-out rows of (X, y)."""
         greater = gp._metric.greater_is_better
         programs = [p for p in gp._programs[-1] if p is not None]
@@ -485,7 +542,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         scores, relu = select_by_network(
             [c[2] for c in chosen], X, y, training=self.selection_training,
             validation_fraction=self.validation_fraction, max_rows=self.selection_max_rows,
-            random_state=seed, n_jobs=self.n_jobs)
+            random_state=seed, n_jobs=self.n_jobs, task=self.task_,
+            sample_weight=sample_weight)
         best = int(np.argmax(scores))  # the first of equal scores: the one taken first
         fall_back = self.fallback == "relu" and scores[best] < relu
         self.candidates_ = {
@@ -511,7 +569,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         return (*chosen[best], skipped)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Search for a formula on ``X``, ``y`` and collapse it to an activation.
 
         Parameters
@@ -519,29 +577,57 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         X : array-like of shape (n_samples, n_features)
             Numeric features of the source data set.
         y : array-like of shape (n_samples,)
-            Class labels; see ``target_class`` for more than two classes.
+            Class labels (see ``target_class`` for more than two classes) or,
+            for regression, a continuous target (see ``task``).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights, finite and not negative: they weigh the
+            standardization, follow the rows into the subsample and weigh
+            gplearn's fitness (its own ``sample_weight``), and with
+            ``selection="network"`` the short trainings and their validation
+            scores.  With ``subsample=1.0`` an integer weight is the row
+            repeated and a zero weight the row left out, exactly.
 
         Returns
         -------
         self : SymbolicActivationDiscoverer
             The fitted discoverer.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
-        check_classification_targets(y)
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2,
+                             y_numeric=self.task == "regression")
+        weight = None if sample_weight is None else _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        self.task_ = self._task(y)
         self._check_function_set()
-        self.positive_class_, y_binary = self._binary_target(y)
+        if self.task_ == "classification":
+            check_classification_targets(y)
+            self.positive_class_, y_target = self._binary_target(y)
+        else:
+            y = np.asarray(y, dtype=np.float64)
+            # The search sees the standardized target, as it sees standardized
+            # features: gplearn's constants (const_range) are then of the right scale.
+            mean = np.average(y, weights=weight)
+            scale = np.sqrt(np.average((y - mean) ** 2, weights=weight))
+            if not scale > 0:
+                raise ValueError("The target is constant; discovery needs a target that varies.")
+            self.positive_class_ = None
+            y_target = (y - mean) / scale
+        self._metric()  # a metric of the other task is refused before the search
         random_state = check_random_state(self.random_state)
 
-        self.scaler_ = StandardScaler().fit(X) if self.standardize else None
+        self.scaler_ = (StandardScaler().fit(X, sample_weight=weight) if self.standardize
+                        else None)
         X_search_all = self.scaler_.transform(X) if self.standardize else X
-        X_search, y_search = self._subsample(X_search_all, y_binary, random_state)
-        if np.unique(y_search).size < 2:
+        X_search, y_search, w_search = self._subsample(X_search_all, y_target, weight,
+                                                       random_state)
+        if self.task_ == "classification" and np.unique(y_search).size < 2:
             raise ValueError("The subsample holds a single class; increase subsample.")
 
-        self.gp_ = self._search(X_search, y_search, random_state.randint(np.iinfo(np.int32).max))
+        self.gp_ = self._search(X_search, y_search, w_search,
+                                random_state.randint(np.iinfo(np.int32).max))
         if self.selection == "network":
             program, formula, collapsed, skipped = self._choose_by_network(
-                self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max))
+                self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max),
+                weight)
         else:
             program, formula, collapsed, skipped = self._choose_program(self.gp_)
         self.program_ = None if formula is None else str(formula)

@@ -1,14 +1,18 @@
-"""The Parameter Efficiency Score, E_param = ROC AUC / log10(number of parameters)."""
+"""The Parameter Efficiency Score, E_param = ROC AUC / log10(number of parameters).
+
+For regression, our extension (not the paper's): max(R², 0) / log10(parameters).
+"""
 
 import numbers
 import sys
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.metrics import get_scorer, roc_auc_score
+from sklearn.base import is_classifier, is_regressor
+from sklearn.metrics import get_scorer, r2_score, roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["count_params", "parameter_efficiency_score", "efficiency_scorer"]
+__all__ = ["count_params", "parameter_efficiency_score", "regression_efficiency_score",
+           "efficiency_scorer"]
 
 
 def _check_n_params(n_params):
@@ -69,6 +73,49 @@ def parameter_efficiency_score(y_true, y_score, *, n_params):
     else:
         auc = roc_auc_score(y_true, y_score)
     return float(auc / np.log10(n_params))
+
+
+def regression_efficiency_score(y_true, y_pred, *, n_params, sample_weight=None):
+    """R² per order of magnitude of parameters: ``max(R², 0) / log10(n_params)``.
+
+    Our extension of the paper's score to regression, not the paper's own.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True targets.
+    y_pred : array-like of the shape of ``y_true``
+        Predictions.
+    n_params : int
+        Number of trainable parameters of the model, at least 2.
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Row weights of the R² (scikit-learn's ``r2_score``; outputs averaged
+        uniformly).
+
+    Returns
+    -------
+    score : float
+        In [0, 1 / log10(n_params)]; greater is better.
+
+    Notes
+    -----
+    A negative R² (worse than predicting the mean) counts as 0: dividing a
+    negative score by ``log10(n_params)`` would make a *larger* bad model
+    score higher, the opposite of what the score is for.  A model no better
+    than the mean has no efficiency, whatever its size.
+
+    Examples
+    --------
+    >>> from sksymact import regression_efficiency_score
+    >>> round(regression_efficiency_score([1.0, 2.0, 3.0, 4.0], [1.1, 1.9, 3.2, 3.9],
+    ...                                   n_params=100), 4)
+    0.493
+    >>> regression_efficiency_score([1.0, 2.0, 3.0], [3.0, 1.0, 2.0], n_params=100)
+    0.0
+    """
+    n_params = _check_n_params(n_params)
+    r2 = r2_score(y_true, y_pred, sample_weight=sample_weight)
+    return float(max(r2, 0.0) / np.log10(n_params))
 
 
 def count_params(estimator):
@@ -135,24 +182,30 @@ def count_params(estimator):
     )
 
 
-def efficiency_scorer(estimator, X, y):
-    """Scorer for ``GridSearchCV(scoring=...)``: ROC AUC / log10(parameters).
+def efficiency_scorer(estimator, X, y, sample_weight=None):
+    """Scorer for ``GridSearchCV(scoring=...)``: score / log10(parameters).
 
-    Usable as ``scoring=efficiency_scorer``, inside a ``scoring`` dict, and as
-    the ``refit`` criterion.  The AUC comes from scikit-learn's own
-    ``"roc_auc"`` scorer (``"roc_auc_ovr"`` for more than two classes), so
-    Pipelines and ``decision_function``-only models are handled the way
-    scikit-learn handles them; the parameter count from :func:`count_params`.
+    For a classifier, ROC AUC / log10(parameters), the paper's E_param; for a
+    regressor, max(R², 0) / log10(parameters) (our extension, see
+    :func:`regression_efficiency_score`).  Usable as
+    ``scoring=efficiency_scorer``, inside a ``scoring`` dict, and as the
+    ``refit`` criterion.  The AUC and R² come from scikit-learn's own
+    ``"roc_auc"`` (``"roc_auc_ovr"`` for more than two classes) and ``"r2"``
+    scorers, so Pipelines and ``decision_function``-only models are handled
+    the way scikit-learn handles them; the parameter count from
+    :func:`count_params`.
 
     Parameters
     ----------
-    estimator : fitted classifier
+    estimator : fitted classifier or regressor
         Anything :func:`count_params` understands, e.g. a Pipeline ending in
         :class:`~sksymact.HybridTransferClassifier`.
     X : array-like of shape (n_samples, n_features)
         The samples to score on.
-    y : array-like of shape (n_samples,)
-        Their true labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Their true labels or targets.
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Row weights of the AUC or R².
 
     Returns
     -------
@@ -171,12 +224,18 @@ def efficiency_scorer(estimator, X, y):
     >>> round(efficiency_scorer(model, X, y), 2)  # AUC 0.995 over log10(31)
     0.67
     """
+    weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+    if is_regressor(estimator):
+        check_is_fitted(estimator)
+        r2 = get_scorer("r2")(estimator, X, y, **weights)
+        return float(max(r2, 0.0) / np.log10(_check_n_params(count_params(estimator))))
     if not is_classifier(estimator):
         raise TypeError(
-            f"efficiency_scorer needs a fitted classifier, got {type(estimator).__name__}."
+            f"efficiency_scorer needs a fitted classifier or regressor, got "
+            f"{type(estimator).__name__}."
         )
     check_is_fitted(estimator)
     classes = getattr(estimator, "classes_", None)
     auc_name = "roc_auc_ovr" if classes is not None and len(classes) > 2 else "roc_auc"
-    auc = get_scorer(auc_name)(estimator, X, y)
+    auc = get_scorer(auc_name)(estimator, X, y, **weights)
     return float(auc / np.log10(_check_n_params(count_params(estimator))))

@@ -6,7 +6,8 @@ best programs of a run are collapsed, the degenerate ones dropped, the
 duplicates *as activations* removed, and the survivors scored by a short
 training of a light :class:`~sksymact.HybridTransferClassifier` on a
 validation split of the rows the discoverer was given -- and never on any
-other rows.
+other rows.  For a continuous target the short training is a light
+:class:`~sksymact.HybridTransferRegressor` and the score its validation R².
 
 Two formulas are the same activation when one is ``a * f(b * x) + d`` of the
 other: the Linear layer after an activation absorbs ``a`` and ``d``, and the
@@ -33,6 +34,7 @@ from sklearn.utils import resample
 
 from ._classifier import HybridTransferClassifier
 from ._parallel import limit_torch_threads
+from ._regressor import HybridTransferRegressor
 
 __all__ = ["fingerprint", "same_activation", "similarity", "choose_diverse",
            "select_by_network", "DEFAULT_TRAINING"]
@@ -149,15 +151,19 @@ def choose_diverse(prints, n, max_similarity):
     return chosen
 
 
-def _score_one(activation, X_train, y_train, X_valid, y_valid, training, scorer):
-    model = HybridTransferClassifier(activation=activation, **training)
+def _score_one(activation, task, X_train, y_train, w_train, X_valid, y_valid, w_valid,
+               training, scorer):
+    network = HybridTransferClassifier if task == "classification" else HybridTransferRegressor
+    model = network(activation=activation, **training)
     with limit_torch_threads():
-        model.fit(X_train, y_train)
-    return float(scorer(model, X_valid, y_valid))
+        model.fit(X_train, y_train, sample_weight=w_train)
+    weights = {} if w_valid is None else {"sample_weight": w_valid}
+    return float(scorer(model, X_valid, y_valid, **weights))
 
 
 def select_by_network(formulas, X, y, *, training=None, validation_fraction=0.2,
-                      max_rows=20_000, random_state=0, n_jobs=None):
+                      max_rows=20_000, random_state=0, n_jobs=None, task="classification",
+                      sample_weight=None):
     """Score candidate formulas by a short training and return the scores.
 
     Parameters
@@ -165,37 +171,50 @@ def select_by_network(formulas, X, y, *, training=None, validation_fraction=0.2,
     formulas : sequence of Formula
         The candidates, already collapsed and de-duplicated.
     X, y : array-like
-        The rows to split into training and validation (stratified).
+        The rows to split into training and validation (stratified by class
+        for classification).
     training : dict or None
-        Parameters of the :class:`HybridTransferClassifier` of the short
-        training (default :data:`DEFAULT_TRAINING`); ``random_state`` is set
-        here, the same for every candidate, so all of them (and ReLU) start
-        from the same weights and see the same batches.
+        Parameters of the :class:`HybridTransferClassifier` (or
+        :class:`HybridTransferRegressor`) of the short training (default
+        :data:`DEFAULT_TRAINING`); ``random_state`` is set here, the same for
+        every candidate, so all of them (and ReLU) start from the same
+        weights and see the same batches.
     validation_fraction : float, default=0.2
     max_rows : int, default=20_000
-        At most this many rows (stratified) take part, which bounds the cost
-        of a candidate.
+        At most this many rows (stratified for classification) take part,
+        which bounds the cost of a candidate.
     random_state : int, default=0
     n_jobs : int or None, default=None
         Candidates trained in parallel (joblib).
+    task : {"classification", "regression"}, default="classification"
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Row weights of the short trainings and of the validation scores.
 
     Returns
     -------
     scores : list of float
-        The validation score (ROC AUC; one-vs-rest for several classes) of each
-        formula, in order.
+        The validation score of each formula, in order: ROC AUC (one-vs-rest
+        for several classes) for classification, R² for regression.
     relu_score : float
         The same short training with ReLU.
     """
     X, y = np.asarray(X), np.asarray(y)
+    classify = task == "classification"
+    arrays = [X, y] + ([] if sample_weight is None else [np.asarray(sample_weight)])
     if len(y) > max_rows:
-        X, y = resample(X, y, replace=False, n_samples=max_rows, stratify=y,
-                        random_state=random_state)
-    X_train, X_valid, y_train, y_valid = train_test_split(
-        X, y, test_size=validation_fraction, stratify=y, random_state=random_state)
+        arrays = resample(*arrays, replace=False, n_samples=max_rows,
+                          stratify=arrays[1] if classify else None, random_state=random_state)
+    split = train_test_split(*arrays, test_size=validation_fraction,
+                             stratify=arrays[1] if classify else None, random_state=random_state)
+    X_train, X_valid, y_train, y_valid = split[:4]
+    w_train, w_valid = (split[4], split[5]) if sample_weight is not None else (None, None)
     training = {**DEFAULT_TRAINING, **(training or {}), "random_state": random_state}
-    scorer = get_scorer("roc_auc" if len(np.unique(y)) == 2 else "roc_auc_ovr")
+    if classify:
+        scorer = get_scorer("roc_auc" if len(np.unique(y)) == 2 else "roc_auc_ovr")
+    else:
+        scorer = get_scorer("r2")
     scores = Parallel(n_jobs=n_jobs)(
-        delayed(_score_one)(activation, X_train, y_train, X_valid, y_valid, training, scorer)
+        delayed(_score_one)(activation, task, X_train, y_train, w_train, X_valid, y_valid,
+                            w_valid, training, scorer)
         for activation in [*formulas, "relu"])
     return scores[:-1], scores[-1]

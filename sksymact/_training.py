@@ -15,19 +15,34 @@ __all__ = ["TensorDataset", "BatchIterator", "FiniteLossGuard"]
 
 
 class TensorDataset(torch.utils.data.Dataset):
-    """Rows of ``X`` (and ``y``) held as tensors; ``y`` may be None."""
+    """Rows of ``X`` (and ``y``, and per-row weights) held as tensors.
 
-    def __init__(self, X, y=None):
+    ``y`` may be None.  With ``weight``, the target of a row (and of a batch)
+    is the pair ``(y, weight)``, which the weighted loss of the network unpacks.
+    """
+
+    def __init__(self, X, y=None, weight=None):
         if y is not None and len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}.")
+        if weight is not None and (y is None or len(weight) != len(X)):
+            raise ValueError(f"weight needs y and one value per row of X ({len(X)}).")
         self.X = X
         self.y = y
+        self.weight = weight
 
     def __len__(self):
         return len(self.X)
 
+    def target(self, index):
+        """The target of the rows ``index``: ``y[index]``, with their weights if any."""
+        if self.y is None:
+            return None
+        if self.weight is None:
+            return self.y[index]
+        return self.y[index], self.weight[index]
+
     def __getitem__(self, index):
-        return self.X[index], (self.y[index] if self.y is not None else None)
+        return self.X[index], self.target(index)
 
 
 class BatchIterator:
@@ -55,19 +70,22 @@ class BatchIterator:
         return n_batches
 
     def __iter__(self):
-        X, y = self.dataset.X, self.dataset.y
+        X, y, weight = self.dataset.X, self.dataset.y, getattr(self.dataset, "weight", None)
         n = len(X)
         order = torch.randperm(n).to(X.device) if self.shuffle else None
         for batch in range(len(self)):
             start = batch * self.batch_size
             stop = min(start + self.batch_size, n)
             if order is None:
-                yield X[start:stop], (y[start:stop] if y is not None else None)
-                continue
-            # index_select gathers rows several times faster than X[rows]
-            # (advanced indexing) on the CPU.
-            rows = order[start:stop]
-            yield X.index_select(0, rows), (y.index_select(0, rows) if y is not None else None)
+                parts = [t[start:stop] if t is not None else None for t in (X, y, weight)]
+            else:
+                # index_select gathers rows several times faster than X[rows]
+                # (advanced indexing) on the CPU.
+                rows = order[start:stop]
+                parts = [t.index_select(0, rows) if t is not None else None
+                         for t in (X, y, weight)]
+            X_batch, y_batch, weight_batch = parts
+            yield X_batch, (y_batch if weight_batch is None else (y_batch, weight_batch))
 
 
 class FiniteLossGuard(Callback):

@@ -12,6 +12,7 @@ from sklearn.linear_model import LinearRegression
 from sksymact import (
     Formula,
     HybridTransferClassifier,
+    HybridTransferRegressor,
     SymbolicActivationDiscoverer,
     efficiency_scorer,
     parameter_efficiency_score,
@@ -30,6 +31,10 @@ def _with(value, where=(0, 0)):
 
 def _classifier():
     return HybridTransferClassifier((4,), max_iter=1, batch_size=16, random_state=0)
+
+
+def _regressor():
+    return HybridTransferRegressor((4,), max_iter=1, batch_size=16, random_state=0)
 
 
 def _discoverer():
@@ -57,13 +62,26 @@ FIT_CASES = [
 ]
 
 
+#: Cases that are good input for a regression: a continuous target, a constant
+#: one (a regressor may be asked to learn a constant) and several outputs.
+_NOT_BAD_FOR_REGRESSION = {"one class", "continuous y", "2-D y"}
+
+
 @pytest.mark.filterwarnings("ignore::sksymact._warnings.DegenerateFormulaWarning")
-@pytest.mark.parametrize("make", [_classifier, _discoverer], ids=["classifier", "discoverer"])
+@pytest.mark.parametrize("make", [_classifier, _regressor, _discoverer],
+                         ids=["classifier", "regressor", "discoverer"])
 @pytest.mark.parametrize("case", FIT_CASES, ids=[c[0] for c in FIT_CASES])
 def test_bad_fit_input(make, case):
-    _, X, y, error, message = case
+    name, X, y, error, message = case
+    estimator = make()
+    if make is _regressor and name in _NOT_BAD_FOR_REGRESSION:
+        pytest.skip("good input for a regressor")
+    if make is _discoverer and name == "continuous y":
+        # task="auto" takes a continuous target as regression; told it is
+        # classification, the discoverer refuses it as the classifier does.
+        estimator.set_params(task="classification")
     with pytest.raises(error, match=message):
-        make().fit(X, y)
+        estimator.fit(X, y)
 
 
 def test_values_beyond_float32_are_refused_by_the_network():
@@ -122,8 +140,12 @@ def test_efficiency_of_a_single_class_is_sklearns_error():
 
 
 def test_efficiency_scorer_refuses_what_it_cannot_score(fitted):
-    with pytest.raises(TypeError, match="needs a fitted classifier"):
-        efficiency_scorer(LinearRegression().fit(X_GOOD, Y_GOOD), X_GOOD, Y_GOOD)
+    from sklearn.cluster import KMeans
+
+    with pytest.raises(TypeError, match="needs a fitted classifier or regressor"):
+        efficiency_scorer(KMeans(2, n_init=1).fit(X_GOOD), X_GOOD, Y_GOOD)
+    # A regressor is scored by R² (see tests/test_regressor.py), not refused.
+    assert efficiency_scorer(LinearRegression().fit(X_GOOD, Y_GOOD), X_GOOD, Y_GOOD) >= 0
     with pytest.raises(NotFittedError):
         efficiency_scorer(_classifier(), X_GOOD, Y_GOOD)
 

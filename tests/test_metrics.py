@@ -78,11 +78,15 @@ def test_efficiency_scorer_matches_the_metric():
     assert efficiency_scorer(model, X, y) == pytest.approx(expected)
 
 
-def test_efficiency_scorer_refuses_regressors():
+def test_efficiency_scorer_scores_regressors_by_r2():
+    from sklearn.cluster import KMeans
     from sklearn.linear_model import LinearRegression
 
-    with pytest.raises(TypeError, match="classifier"):
-        efficiency_scorer(LinearRegression().fit([[0], [1]], [0, 1]), [[0], [1]], [0, 1])
+    X, y = [[0], [1], [2], [3]], [0.0, 1.0, 2.1, 2.9]
+    model = LinearRegression().fit(X, y)
+    assert efficiency_scorer(model, X, y) == pytest.approx(model.score(X, y) / np.log10(2))
+    with pytest.raises(TypeError, match="classifier or regressor"):
+        efficiency_scorer(KMeans(2, n_init=1).fit(X), X, y)
 
 
 def test_grid_search_over_activations_refits_on_efficiency():

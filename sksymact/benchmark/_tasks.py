@@ -223,13 +223,8 @@ def _converged_classifier(**params):
     """A HybridTransferClassifier with early stopping that records the validation AUC."""
     from .. import HybridTransferClassifier  # noqa: PLC0415
 
-    class Recording(HybridTransferClassifier):
-        def _build_net(self, *args, **kwargs):
-            net = super()._build_net(*args, **kwargs)
-            net.callbacks = [*net.callbacks, ("valid_auc", _validation_auc_callback())]
-            return net
-
-    return Recording(**params)
+    return HybridTransferClassifier(
+        **params, callbacks=[("valid_auc", _validation_auc_callback())])
 
 
 def train_and_score(job, X, y):
