@@ -12,7 +12,6 @@ a user would try first.
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression

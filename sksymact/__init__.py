@@ -7,7 +7,8 @@ parameter-light network trained on a target data set.
 The package imports lazily (the convention of SPEC 1): ``import sksymact``
 loads only its version, and each public name and subpackage
 (:mod:`~sksymact.datasets`, :mod:`~sksymact.benchmark`,
-:mod:`~sksymact.plotting`, :mod:`~sksymact.exceptions`) is imported the first
+:mod:`~sksymact.plotting`, :mod:`~sksymact.library`,
+:mod:`~sksymact.exceptions`) is imported the first
 time it is used, so torch, skorch and gplearn load only with the names that
 need them.
 
@@ -39,7 +40,7 @@ _LAZY_ATTRIBUTES = {
 }
 
 #: The public subpackages and modules, reachable as attributes.
-_SUBMODULES = ("benchmark", "datasets", "exceptions", "plotting")
+_SUBMODULES = ("benchmark", "datasets", "exceptions", "library", "plotting")
 
 __all__ = [
     "Formula",

@@ -23,6 +23,7 @@ from torch import nn
 
 from ._formula import Formula
 from ._operators import OPERATORS, _FieldView
+from .library import LibraryEntry, get_builtin
 from ._tape import FormulaFunction, compile_plan
 
 __all__ = ["SymbolicActivation", "NAMED_ACTIVATIONS", "interpret_activation",
@@ -253,6 +254,10 @@ class SymbolicActivation(nn.Module):
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
+#: ``activation="library:NAME"`` names a built-in entry of the activation library.
+LIBRARY_PREFIX = "library:"
+
+
 @dataclass(frozen=True)
 class ResolvedActivation:
     """What an ``activation`` spec means for one fit.
@@ -265,12 +270,15 @@ class ResolvedActivation:
         The discoverer fitted on the training rows (the specialist case);
         None when nothing was fitted (a transfer hands back its own
         ``FrozenEstimator``, which is not a new fit).
+    entry : LibraryEntry or None
+        The activation-library entry the formula came from, if any.
     """
 
     formula: Optional[Formula]
     estimator: Any
     _factory: Callable
     _per_channel: bool = False
+    entry: Optional[LibraryEntry] = None
 
     def new_module(self, width=None):
         """A new torch module computing the activation, shared with nothing.
@@ -297,9 +305,12 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
 
     Parameters
     ----------
-    spec : str, Formula, torch.nn.Module or estimator
+    spec : str, Formula, LibraryEntry, torch.nn.Module or estimator
         - a name in ``NAMED_ACTIVATIONS`` (``"relu"``, ``"gelu"``, ``"silu"``,
           ``"tanh"``, ``"sigmoid"``, ``"identity"``, case-insensitive),
+        - ``"library:NAME"``, a built-in entry of :mod:`sksymact.library`
+          (``"library:higgs-paper"`` is the paper's ``x·cos(x)``), or a
+          :class:`~sksymact.library.LibraryEntry` of any library,
         - any other text: a formula in ``x`` (or gplearn's ``X<i>``, which is
           collapsed), parsed with a whitelist,
         - a :class:`Formula` (collapsed if needed),
@@ -339,6 +350,16 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
     >>> str(interpret_activation("mul(cos(X3), X3)").formula)
     'mul(cos(x), x)'
     """
+    if isinstance(spec, str) and spec.strip().lower().startswith(LIBRARY_PREFIX):
+        name = spec.strip()[len(LIBRARY_PREFIX):]
+        try:
+            spec = get_builtin(name)
+        except KeyError as exc:
+            raise ValueError(f"activation={spec!r}: {exc}") from None
+    if isinstance(spec, LibraryEntry):
+        resolved = interpret_activation(spec.formula, learnable_constants=learnable_constants)
+        return ResolvedActivation(resolved.formula, None, resolved._factory,
+                                  resolved._per_channel, spec)
     if isinstance(spec, str):
         named = NAMED_ACTIVATIONS.get(spec.strip().lower())
         if named is not None:
@@ -374,6 +395,7 @@ def interpret_activation(spec, X=None, y=None, *, learnable_constants=False,
     raise TypeError(
         f"activation={spec!r} (type {type(spec).__name__}) is not understood. Accepted: "
         f"one of {sorted(NAMED_ACTIVATIONS)}, formula text such as 'x*cos(x)', a Formula, "
+        "'library:NAME' or a LibraryEntry, "
         "a torch.nn.Module, a SymbolicActivationDiscoverer (unfitted: fitted on the "
         "training rows; FrozenEstimator(fitted): transferred as is)."
     )

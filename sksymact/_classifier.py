@@ -27,12 +27,16 @@ class HybridTransferClassifier(ClassifierMixin, HybridNetworkBase):
     hidden_layer_sizes : tuple of int, default=(64, 32)
         Widths of the hidden layers.  ``(64, 32)`` is the paper's light net,
         ``(200, 100)`` its heavy baseline.
-    activation : str, Formula, torch.nn.Module or estimator, default="relu"
+    activation : str, Formula, LibraryEntry, torch.nn.Module or estimator, default="relu"
         - ``"relu"``, ``"gelu"``, ``"silu"``, ``"tanh"``, ``"sigmoid"``,
           ``"identity"``;
         - formula text in ``x`` such as ``"x*cos(x)"`` or gplearn's
           ``"mul(cos(X3), X3)"`` (parsed with a whitelist, never executed;
           variables are collapsed to ``x``), or a :class:`~sksymact.Formula`;
+        - ``"library:NAME"``, a built-in entry of the activation library
+          (``"library:higgs-paper"``: the paper's ``x·cos(x)``), or a
+          :class:`~sksymact.library.LibraryEntry`; ``library_entry_`` then
+          records it, provenance included;
         - a :class:`~sksymact.SymbolicActivation` or any torch module (copied);
         - an **unfitted** :class:`~sksymact.SymbolicActivationDiscoverer`
           (*specialist*): it is cloned and fitted on the rows given to ``fit``,

@@ -28,6 +28,7 @@ from ._mlp import MLP
 from ._parallel import limit_torch_threads
 from ._persistence import VersionedPickleMixin
 from ._training import BatchIterator, FiniteLossGuard, TensorDataset
+from .library import LibraryEntry
 
 __all__ = ["HybridNetworkBase", "NETWORK_PARAMETERS_DOC", "NETWORK_ATTRIBUTES_DOC"]
 
@@ -158,6 +159,9 @@ NETWORK_ATTRIBUTES_DOC = """\
     discoverer_ : SymbolicActivationDiscoverer, None or list
         The discoverer fitted on the training rows (specialist case only, else
         None); a list with per-layer activations.
+    library_entry_ : LibraryEntry, None or list
+        The activation-library entry used (``"library:NAME"`` or an entry),
+        with its provenance; None otherwise; a list with per-layer activations.
     device_ : str
         The device the net was trained on.
     n_iter_ : int
@@ -183,8 +187,8 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
         # Estimators: a discoverer (specialist) or a FrozenEstimator (transfer).
         # A list or tuple: one spec per hidden layer.
-        "activation": [str, Formula, torch.nn.Module, HasMethods(["fit", "get_params"]),
-                       list, tuple],
+        "activation": [str, Formula, LibraryEntry, torch.nn.Module,
+                       HasMethods(["fit", "get_params"]), list, tuple],
         "batch_norm": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -249,6 +253,8 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         self.formula_ = [r.formula for r in resolved] if per_layer else resolved[0].formula
         self.discoverer_ = ([r.estimator for r in resolved] if per_layer
                             else resolved[0].estimator)
+        self.library_entry_ = ([r.entry for r in resolved] if per_layer
+                               else resolved[0].entry)
         X = _as_float32(X)
 
         # Fork the RNG so a seeded fit neither depends on nor disturbs the

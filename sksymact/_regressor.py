@@ -34,7 +34,8 @@ class HybridTransferRegressor(RegressorMixin, HybridNetworkBase):
         Widths of the hidden layers.
     activation : str, Formula, torch.nn.Module, estimator or list, default="relu"
         As in :class:`~sksymact.HybridTransferClassifier`: a name, formula
-        text or a :class:`~sksymact.Formula`, a torch module, an unfitted
+        text or a :class:`~sksymact.Formula`, ``"library:NAME"`` or a
+        :class:`~sksymact.library.LibraryEntry`, a torch module, an unfitted
         discoverer (*specialist*, fitted on the rows given to ``fit``), a
         ``FrozenEstimator`` around a fitted one (*transfer*; it may have been
         fitted on a classification source), or one spec per hidden layer.

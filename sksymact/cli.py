@@ -212,7 +212,46 @@ def build_parser():
                       default=["add", "sub", "mul", "sin", "cos", "abs"],
                       help="gplearn operators (default: add sub mul sin cos abs)")
     disc.add_argument("--save", metavar="FILE.json", help="save the formula and its provenance")
+    disc.add_argument("--save-to", metavar="LIB.json",
+                      help="add the formula, with its provenance, to an activation library "
+                           "file (created if missing; concurrent writers are merged)")
+    disc.add_argument("--name", metavar="NAME",
+                      help="the entry's name in --save-to (letters, digits, - _ .)")
+    disc.add_argument("--replace", action="store_true",
+                      help="replace an entry of the same name in --save-to")
     disc.set_defaults(func=_discover)
+
+    lib = commands.add_parser(
+        "library", help="list, show and plot activation-library entries",
+        description="The activation library: formulas with their provenance. Without a "
+                    "LIB.json file, the built-in entries (activation='library:NAME').")
+    lib_commands = lib.add_subparsers(dest="library_command", metavar="ACTION", required=True)
+    lib_list = lib_commands.add_parser("list", help="one line per entry")
+    lib_list.add_argument("file", nargs="?", metavar="LIB.json",
+                          help="a library file (default: the built-in entries)")
+    lib_list.set_defaults(func=_library_list)
+    lib_show = lib_commands.add_parser(
+        "show", help="an entry: formula, simplified form, LaTeX, provenance, scores")
+    lib_show.add_argument("name", metavar="NAME")
+    lib_show.add_argument("file", nargs="?", metavar="LIB.json",
+                          help="a library file (default: the built-in entries)")
+    lib_show.set_defaults(func=_library_show)
+    lib_plot = lib_commands.add_parser("plot", help="draw entries against ReLU and SiLU")
+    lib_plot.add_argument("names", nargs="+", metavar="NAME")
+    lib_plot.add_argument("--file", metavar="LIB.json",
+                          help="a library file (default: the built-in entries)")
+    lib_plot.add_argument("--out", default="activations.png", metavar="FILE.png",
+                          help="the image (default: activations.png)")
+    lib_plot.set_defaults(func=_library_plot)
+    lib_build = lib_commands.add_parser(
+        "build-builtin", help="regenerate the built-in entries from a benchmark folder",
+        description="Rewrite sksymact's built-in library file from a benchmark output "
+                    "folder (its formulas.json and settings.json), plus the paper's "
+                    "higgs-paper entry. For maintainers: the file ships with the package.")
+    lib_build.add_argument("folder", metavar="FOLDER")
+    lib_build.add_argument("--out", metavar="FILE.json",
+                           help="where to write (default: the package's built-in file)")
+    lib_build.set_defaults(func=_library_build)
     return parser
 
 
@@ -300,10 +339,20 @@ def _read_csv(path, target):
 def _discover(args):
     from . import SymbolicActivationDiscoverer  # noqa: PLC0415 (imports torch and gplearn)
 
-    if args.save is not None:
-        folder = os.path.dirname(os.path.abspath(args.save))
-        if not os.path.isdir(folder):
-            raise UsageError(f"--save {args.save!r}: the folder {folder!r} does not exist.")
+    for option, path in (("--save", args.save), ("--save-to", args.save_to)):
+        if path is not None:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise UsageError(f"{option} {path!r}: the folder {folder!r} does not exist.")
+    if (args.save_to is None) != (args.name is None):
+        raise UsageError("--save-to and --name go together: the library file and the "
+                         "entry's name.")
+    library = None
+    if args.save_to is not None:
+        library = _open_library(args.save_to, missing_ok=True)
+        if args.name in library and not args.replace:
+            raise UsageError(f"--name {args.name!r}: {args.save_to!r} already has an entry of "
+                             "that name; choose another or pass --replace.")
     features, y = _read_csv(args.data, args.target)
     discoverer = SymbolicActivationDiscoverer(
         population_size=args.population_size, generations=args.generations,
@@ -340,6 +389,114 @@ def _discover(args):
         }
         atomic_write_text(args.save, json.dumps(record, indent=2) + "\n")
         print(f"Saved to {args.save}")
+    if library is not None:
+        from .library import rows_checksum  # noqa: PLC0415 (numpy)
+
+        X = features.to_numpy(dtype=float)
+        source = {"name": os.path.basename(args.data), "n_rows": int(len(y)),
+                  "sha256": rows_checksum(X, y)}
+        try:
+            library.add(args.name, discoverer, replace=args.replace, source=source,
+                        notes=f"sksymact discover --data {os.path.basename(args.data)} "
+                              f"--target {args.target}")
+            library.save(args.save_to)
+        except ValueError as exc:  # a bad name, or a conflict with another writer
+            raise UsageError(f"--save-to {args.save_to!r}: {exc}") from None
+        print(f"Added {args.name!r} to {args.save_to}")
+    return 0
+
+
+# -- library -------------------------------------------------------------------------------
+
+
+def _open_library(path, *, missing_ok=False):
+    from .library import ActivationLibrary  # noqa: PLC0415 (numpy)
+
+    if path is None:
+        return ActivationLibrary.builtin()
+    if not os.path.exists(path):
+        if missing_ok:
+            return ActivationLibrary()
+        raise UsageError(f"{path!r}: no such library file.")
+    try:
+        return ActivationLibrary.load(path)
+    except (ValueError, OSError) as exc:  # a damaged, foreign or newer file: say which
+        raise UsageError(str(exc)) from None
+
+
+def _entry(library, name, where):
+    try:
+        return library.get(name)
+    except KeyError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+
+
+def _library_list(args):
+    library = _open_library(args.file)
+    where = args.file or "built-in entries"
+    print(f"{len(library)} entries ({where})")
+    for entry in library:
+        source = (entry.source or {}).get("name") or "?"
+        print(f"{entry.name:<28} {str(entry.formula.to_sympy()):<40} "
+              f"nonlinearity {entry.nonlinearity:.3g}  source {source}")
+    return 0
+
+
+def _library_show(args):
+    library = _open_library(args.file)
+    entry = _entry(library, args.name, args.file or "built-in entries")
+    record = entry.to_dict()
+    print(f"Name:         {entry.name}")
+    print(f"Formula:      {entry.formula}")
+    print(f"Simplified:   {entry.formula.to_sympy()}")
+    print(f"LaTeX:        {entry.formula.latex()}")
+    print(f"Nonlinearity: {entry.nonlinearity:.4g}")
+    for key in ("source", "selection", "fitness", "random_state", "created", "versions",
+                "discoverer_params", "notes"):
+        value = record.get(key)
+        if value not in (None, "", {}):
+            print(f"{key.replace('_', ' ').capitalize() + ':':<14}{json.dumps(value)}")
+    if entry.candidates:
+        print(f"Candidates:   {len(entry.candidates.get('formula', ()))} (network selection)")
+    for score in entry.scores:
+        print(f"Score:        {json.dumps(dict(score))}")
+    return 0
+
+
+def _library_plot(args):
+    try:
+        import matplotlib  # noqa: PLC0415 (optional)
+    except ImportError:
+        raise UsageError("library plot draws with matplotlib, which is not installed: "
+                         "pip install matplotlib") from None
+    matplotlib.use("Agg")
+    from .plotting import plot_activation  # noqa: PLC0415
+
+    library = _open_library(args.file)
+    where = args.file or "built-in entries"
+    entries = [_entry(library, name, where) for name in args.names]
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--out {args.out!r}: the folder {folder!r} does not exist.")
+    ax = plot_activation({entry.name: entry.formula for entry in entries})
+    ax.figure.savefig(args.out, dpi=120, bbox_inches="tight")
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _library_build(args):
+    from importlib import resources  # noqa: PLC0415
+
+    from .library import write_builtin  # noqa: PLC0415
+
+    if not os.path.isdir(args.folder):
+        raise UsageError(f"{args.folder!r}: no such folder.")
+    out = args.out or str(resources.files("sksymact") / "_builtin_activations.json")
+    try:
+        write_builtin(args.folder, out)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Wrote {out}")
     return 0
 
 

@@ -52,7 +52,7 @@ def _public_names(module_name):
 
 
 @pytest.mark.parametrize("module_name", ["sksymact", "sksymact.datasets", "sksymact.plotting",
-                                         "sksymact.benchmark"])
+                                         "sksymact.benchmark", "sksymact.library"])
 def test_api_reference_lists_every_public_name(module_name):
     api = (DOC / "api.rst").read_text(encoding="utf-8")
     section = api.split(f".. currentmodule:: {module_name}\n", 1)[1].split(".. currentmodule::")[0]

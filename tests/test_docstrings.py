@@ -16,7 +16,8 @@ numpydoc_validation = pytest.importorskip("numpydoc.validate")
 
 #: The modules whose ``__all__`` is the public API. Public objects are found
 #: through ``__all__``, never ``dir()``: the package may import lazily.
-PUBLIC_MODULES = ("sksymact", "sksymact.datasets", "sksymact.benchmark", "sksymact.plotting")
+PUBLIC_MODULES = ("sksymact", "sksymact.datasets", "sksymact.benchmark", "sksymact.plotting",
+                  "sksymact.library")
 
 #: Codes ignored on every object.
 IGNORED = {
