@@ -56,22 +56,24 @@ print(library)
 # %%
 # Reuse the formula on another data set
 # -------------------------------------
-# The entry's formula is the activation of a light network on Spambase,
-# compared with the same network with ReLU and with the paper's HIGGS
-# formula, a built-in entry (``x·cos(x)``).  The scores go back into the
-# library, with the baseline they are to be read against.
+# The entry, looked up by its name, is the activation of a light network on
+# Spambase, compared with the same network with ReLU and with the paper's
+# HIGGS formula, named as the built-in entry ``"library:higgs-paper"``
+# (``x·cos(x)``).  The fitted network records the entry it used.  The scores
+# go back into the library, with the baseline they are to be read against.
 X, y = load_spambase(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 paper = get_builtin("higgs-paper")
-activations = {"ReLU": "relu", entry.name: library.get(entry.name).formula,
-               paper.name: paper.formula}
+activations = {"ReLU": "relu", entry.name: library.get(entry.name),
+               paper.name: "library:higgs-paper"}
 scores = {}
 for name, activation in activations.items():
     model = make_pipeline(StandardScaler(), HybridTransferClassifier(
         (64, 32), activation=activation, max_iter=10, batch_size=256, random_state=0))
     model.fit(X_train, y_train)
     scores[name] = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
-    print(f"{name:<18} ROC AUC {scores[name]:.4f}")
+    used = model[-1].library_entry_
+    print(f"{name:<18} ROC AUC {scores[name]:.4f}  entry: {used.name if used else None}")
 
 library.add_score(entry.name, "spambase", "roc_auc", scores[entry.name],
                   baseline=scores["ReLU"])
