@@ -80,7 +80,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         100 rows (or all rows, when there are fewer).
     standardize : bool, default=True
         Standardize the features (with the statistics of all rows given to
-        ``fit``) before subsampling, as the paper does.  ``transform`` applies
+        ``fit``, weighted by ``sample_weight``) before subsampling, as the
+        paper does.  ``transform`` applies
         the same scaling.
     target_class : label or None, default=None
         The class searched against the rest: gplearn's classifier is binary.
@@ -116,8 +117,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         light :class:`HybridTransferClassifier` on a stratified validation
         split of the rows given to ``fit`` (and no others); the best
         validation ROC AUC (R² for regression, with a light
-        :class:`HybridTransferRegressor`) wins (ties: the one taken first), unless ReLU
-        trained better (see ``fallback``).  Every candidate is recorded in
+        :class:`HybridTransferRegressor`) wins (ties: the one taken first),
+        unless ReLU trained better (see ``fallback``).  Every candidate is recorded in
         ``candidates_``; a ``WeakActivationWarning`` says so when even the
         best scored below the same short training with ReLU.
     n_candidates : int, default=8
