@@ -24,7 +24,7 @@ import sys
 
 from ._version import __version__
 from .benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS, PROTOCOLS,
-                        BenchmarkError, BenchmarkSettings)
+                        REGRESSION_CONFIGURATIONS, BenchmarkError, BenchmarkSettings)
 from ._io import atomic_write_text
 
 __all__ = ["main", "build_parser"]
@@ -112,12 +112,22 @@ def build_parser():
     bench = commands.add_parser(
         "benchmark", help="run the paper's benchmark (Table 2); resumable",
         description="Discover formulas and train the paper's configurations on HIGGS, "
-                    "Covertype and Spambase for several seeds. Each finished run is appended "
+                    "Covertype and Spambase for several seeds (with --task regression: "
+                    "regressors on California housing and the generated Friedman #1, scored "
+                    "by R²). Each finished run is appended "
                     "to OUT/results.csv; rerunning with the same --out resumes. Writes "
                     "summary.md, formulas.json, activations.png and efficiency.png.")
-    bench.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
-                       metavar="NAME", help=f"data sets to run (default: all: "
-                                            f"{' '.join(DATASETS)})")
+    by_task = {task: [k for k, d in DATASETS.items() if d.task == task]
+               for task in ("classification", "regression")}
+    bench.add_argument("--task", choices=list(by_task), default=None,
+                       help="which defaults --datasets and --configs take: classification "
+                            "(the paper's) or regression (our extension: R² instead of ROC "
+                            "AUC); default: regression when every --datasets is a regression "
+                            "data set, else classification")
+    bench.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=None,
+                       metavar="NAME", help=f"data sets to run (default: all of the task: "
+                                            f"{' '.join(by_task['classification'])}; for "
+                                            f"regression {' '.join(by_task['regression'])})")
     # The default (None: the paper's seeds) is resolved when the benchmark runs,
     # so that building the parser does not import the runner.
     bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
@@ -125,11 +135,13 @@ def build_parser():
                             "paper's, 42 43 44)")
     extra = [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
     bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
-                       default=list(DEFAULT_CONFIGURATIONS), metavar="NAME",
+                       default=None, metavar="NAME",
                        help=f"configurations (default: the paper's six: "
-                            f"{' '.join(DEFAULT_CONFIGURATIONS)}; also available: "
-                            f"{' '.join(extra)}; the last two are scikit-learn estimators, "
-                            "not networks, for reference)")
+                            f"{' '.join(DEFAULT_CONFIGURATIONS)}; for regression: "
+                            f"{' '.join(REGRESSION_CONFIGURATIONS)}; also available: "
+                            f"{' '.join(extra)}; the last four are scikit-learn estimators, "
+                            "not networks, for reference, two per task, each run only on "
+                            "the data sets of its task)")
     bench.add_argument("--transfer-matrix", action="store_true",
                        help="also use every data set's formula on every other one (plus the "
                             "network-selected specialist and transfer); summary.md shows the "
@@ -142,6 +154,9 @@ def build_parser():
                        help="leading rows of HIGGS (default: 100000, the paper's)")
     bench.add_argument("--covertype-rows", type=_rows, default=100_000, metavar="N|all",
                        help="rows drawn from Covertype (default: 100000, the paper's)")
+    bench.add_argument("--friedman-rows", type=_positive_int, default=20_000, metavar="N",
+                       help="rows of the generated regression data set friedman "
+                            "(make_friedman1, 10 features, noise 1.0, seed 0; default: 20000)")
     bench.add_argument("--data-home", metavar="DIR",
                        help="folder with the data files (default: $SKSYMACT_DATA, else "
                             "scikit-learn's data home)")
@@ -272,11 +287,12 @@ def _benchmark(args):
     settings = BenchmarkSettings(
         protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
         max_iter=args.epochs, population_size=args.population_size, generations=args.generations,
-        budget=args.budget, patience=args.patience)
+        budget=args.budget, patience=args.patience, friedman_rows=args.friedman_rows)
     result = run_benchmark(
         args.out, settings, datasets=args.datasets,
         seeds=PAPER_SEEDS if args.seeds is None else args.seeds,
-        configurations=args.configs, data_home=args.data_home, download=not args.no_download,
+        configurations=args.configs, task=args.task, data_home=args.data_home,
+        download=not args.no_download,
         device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
         progress=False if args.quiet else "auto", plots=not args.no_plots,
         transfer_matrix=args.transfer_matrix)

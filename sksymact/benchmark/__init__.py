@@ -1,10 +1,12 @@
 """The paper's benchmark: configurations, a resumable runner, the report and a demo.
 
 The benchmark is described by registries: :data:`DATASETS` (what each data
-set is and how its rows are loaded), :data:`PROTOCOLS` (where discovery sees
-data) and :data:`CONFIGURATIONS` (the rows of the paper's table).
-:func:`run_benchmark` runs them; the demo is the same runner over the demo's
-data sets.
+set is, of which task, and how its rows are loaded), :data:`PROTOCOLS` (where
+discovery sees data) and :data:`CONFIGURATIONS` (the rows of the paper's
+table).  :func:`run_benchmark` runs them; the demo is the same runner over the
+demo's data sets.  Our regression extension adds two regression data sets
+and :data:`REGRESSION_CONFIGURATIONS`, its default configurations, scored by
+R² instead of ROC AUC.
 
 >>> from sksymact.benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS,
 ...                                 PROTOCOLS, BenchmarkSettings)
@@ -15,9 +17,12 @@ data sets.
 >>> [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
 ... # doctest: +NORMALIZE_WHITESPACE
 ['hybrid-specialist-network', 'hybrid-transfer-network', 'hist-gradient-boosting',
- 'logistic-regression']
->>> list(DATASETS), list(PROTOCOLS)
-(['higgs', 'covertype', 'spambase'], ['leakage-free', 'reference'])
+ 'logistic-regression', 'hist-gradient-boosting-regressor', 'linear-regression']
+>>> {key: d.task for key, d in DATASETS.items()}  # doctest: +NORMALIZE_WHITESPACE
+{'higgs': 'classification', 'covertype': 'classification', 'spambase': 'classification',
+ 'california': 'regression', 'friedman': 'regression'}
+>>> list(PROTOCOLS)
+['leakage-free', 'reference']
 >>> BenchmarkSettings().max_iter, BenchmarkSettings().population_size
 (15, 500)
 """
@@ -31,6 +36,7 @@ _LAZY_ATTRIBUTES = {
     "BASELINE": "._configs",
     "CONFIGURATIONS": "._configs",
     "DEFAULT_CONFIGURATIONS": "._configs",
+    "REGRESSION_CONFIGURATIONS": "._configs",
     "REFERENCE_ESTIMATORS": "._configs",
     "PROTOCOLS": "._protocols",
     "SOURCE_DATASET": "._configs",
@@ -80,6 +86,7 @@ __all__ = [
     "PAPER_SEEDS",
     "PROTOCOLS",
     "REFERENCE_ESTIMATORS",
+    "REGRESSION_CONFIGURATIONS",
     "RESULT_COLUMNS",
     "SOURCE_DATASET",
     "BenchmarkError",

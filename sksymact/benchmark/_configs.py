@@ -16,6 +16,7 @@ __all__ = [
     "BASELINE",
     "CONFIGURATIONS",
     "DEFAULT_CONFIGURATIONS",
+    "REGRESSION_CONFIGURATIONS",
     "Configuration",
     "BenchmarkSettings",
     "SOURCE_DATASET",
@@ -24,7 +25,8 @@ __all__ = [
 #: The data set whose formula is transferred to the others.
 SOURCE_DATASET = "higgs"
 
-#: Every configuration's AUC is compared with this one's on the same seeds.
+#: Every configuration's AUC (R² on a regression data set) is compared with this
+#: one's on the same seeds.
 BASELINE = "light-relu"
 
 
@@ -34,7 +36,10 @@ class Configuration:
 
     A configuration is trained on each seed's split of each data set; the
     formula configurations get the formula that the protocol's discovery
-    found (the data set's own, or the one of :data:`SOURCE_DATASET`).
+    found (the data set's own, or the one of :data:`SOURCE_DATASET`).  A
+    network configuration is a :class:`~sksymact.HybridTransferClassifier`
+    on a classification data set and a :class:`~sksymact.HybridTransferRegressor`
+    on a regression one; a reference estimator is of one task only.
 
     Parameters
     ----------
@@ -49,7 +54,9 @@ class Configuration:
         discovered on the data set itself) or ``"transfer"`` (the formula
         discovered on :data:`SOURCE_DATASET`); or the key of a reference
         estimator that is no network (``"hist-gradient-boosting"``,
-        ``"logistic-regression"``, see :data:`REFERENCE_ESTIMATORS`).
+        ``"logistic-regression"``, and for regression
+        ``"hist-gradient-boosting-regressor"``, ``"linear-regression"``; see
+        :data:`REFERENCE_ESTIMATORS`).
     selection : {"fitness", "network"}, default="fitness"
         How discovery chooses the formula of a formula configuration: the
         paper's best fitness, or ``SymbolicActivationDiscoverer(selection=
@@ -60,6 +67,10 @@ class Configuration:
         For ``"transfer"``: the data set whose formula is used; None means
         the run's source (:data:`SOURCE_DATASET`).  The transfer matrix's
         configurations (``transfer-from-<key>``) set it.
+    task : {"classification", "regression"} or None, default=None
+        The only task of the data sets it is run on; None: every task (a
+        network).  The runner leaves it out on the data sets of the other
+        task, as it leaves transfer out on the source.
 
     See Also
     --------
@@ -72,6 +83,8 @@ class Configuration:
     >>> transfer = CONFIGURATIONS["hybrid-transfer"]
     >>> transfer.hidden_layer_sizes, transfer.uses_formula
     ((64, 32), True)
+    >>> CONFIGURATIONS["linear-regression"].applies_to("classification")
+    False
     """
 
     key: str
@@ -80,6 +93,7 @@ class Configuration:
     activation: str
     selection: str = "fitness"
     source: object = None
+    task: object = None
 
     @property
     def neural(self):
@@ -103,23 +117,45 @@ class Configuration:
         """
         return self.activation in ("specialist", "transfer")
 
+    def applies_to(self, task):
+        """Whether the configuration is run on a data set of ``task``.
+
+        Parameters
+        ----------
+        task : {"classification", "regression"}
+            The data set's task (:attr:`Dataset.task`).
+
+        Returns
+        -------
+        bool
+            True for a network (either task) and for a reference estimator
+            of that task.
+        """
+        return self.task is None or self.task == task
+
 
 HEAVY = (200, 100)
 LIGHT = (64, 32)
 
 #: The estimators of the reference rows (no network): what a user would pick
-#: instead.  scikit-learn's defaults, except LogisticRegression's ``max_iter``
-#: (1000 instead of 100): on the standardized rows lbfgs converged within 100
-#: iterations where checked (18 to 50 on the bundled samples), so 1000 is only a
-#: safeguard against a ConvergenceWarning on more rows and gives the same fit
-#: where 100 suffices.  The seed of the run is their ``random_state``.
+#: instead, ``(module, class, parameters)``.  scikit-learn's defaults, except
+#: LogisticRegression's ``max_iter`` (1000 instead of 100): on the standardized
+#: rows lbfgs converged within 100 iterations where checked (18 to 50 on the
+#: bundled samples), so 1000 is only a safeguard against a ConvergenceWarning on
+#: more rows and gives the same fit where 100 suffices.  The seed of the run is
+#: their ``random_state`` where they have one (LinearRegression has none).  The
+#: last two are regression's.
 REFERENCE_ESTIMATORS = {
     "hist-gradient-boosting": ("sklearn.ensemble", "HistGradientBoostingClassifier", {}),
     "logistic-regression": ("sklearn.linear_model", "LogisticRegression", {"max_iter": 1000}),
+    "hist-gradient-boosting-regressor": ("sklearn.ensemble", "HistGradientBoostingRegressor",
+                                         {}),
+    "linear-regression": ("sklearn.linear_model", "LinearRegression", {}),
 }
 
 #: Every configuration, in the order of the table: the paper's six, then the
-#: network-selected formulas, then the reference rows.
+#: network-selected formulas, then the reference rows (classification's, then
+#: regression's).
 CONFIGURATIONS = {c.key: c for c in (
     Configuration("heavy-relu", "Heavy ReLU", HEAVY, "relu"),
     Configuration("light-relu", "Light ReLU", LIGHT, "relu"),
@@ -132,9 +168,13 @@ CONFIGURATIONS = {c.key: c for c in (
     Configuration("hybrid-transfer-network", "Hybrid transfer (network-selected)", LIGHT,
                   "transfer", selection="network"),
     Configuration("hist-gradient-boosting", "HistGradientBoosting (not neural)", (),
-                  "hist-gradient-boosting"),
+                  "hist-gradient-boosting", task="classification"),
     Configuration("logistic-regression", "Logistic regression (not neural)", (),
-                  "logistic-regression"),
+                  "logistic-regression", task="classification"),
+    Configuration("hist-gradient-boosting-regressor", "HistGradientBoostingRegressor "
+                  "(not neural)", (), "hist-gradient-boosting-regressor", task="regression"),
+    Configuration("linear-regression", "Linear regression (not neural)", (),
+                  "linear-regression", task="regression"),
 )}
 
 #: What a run trains unless told otherwise: the paper's six configurations.
@@ -143,10 +183,21 @@ CONFIGURATIONS = {c.key: c for c in (
 DEFAULT_CONFIGURATIONS = ("heavy-relu", "light-relu", "light-gelu", "light-silu",
                           "hybrid-specialist", "hybrid-transfer")
 
+#: What a regression run trains unless told otherwise (our extension): the
+#: paper's six as regressors, the network-selected specialist, and the two
+#: reference estimators.  Hybrid transfer uses the formula discovered on
+#: :data:`SOURCE_DATASET` (HIGGS, a classification data set) for the same seed:
+#: the classification benchmark's formula under the same settings.
+REGRESSION_CONFIGURATIONS = ("heavy-relu", "light-relu", "light-gelu", "light-silu",
+                             "hybrid-specialist", "hybrid-transfer",
+                             "hybrid-specialist-network", "hist-gradient-boosting-regressor",
+                             "linear-regression")
+
 
 #: Settings added after results were first published, with their defaults:
 #: left out of ``to_dict`` (and of the id) at the default.
-LATER_SETTINGS = {"budget": "fixed", "patience": 10, "validation_fraction": 0.1}
+LATER_SETTINGS = {"budget": "fixed", "patience": 10, "validation_fraction": 0.1,
+                  "friedman_rows": 20_000}
 
 #: The settings' former names, read from settings.json files written before
 #: they were named as :class:`~sksymact.HybridTransferClassifier` names them.
@@ -231,7 +282,8 @@ class BenchmarkSettings:
     function_set : tuple of str, default=("add", "sub", "mul", "sin", "cos", "abs")
         The search's operators, the paper's.
     test_size : float, default=0.2
-        Held-out fraction of each seed's stratified split.
+        Held-out fraction of each seed's split (stratified by class on a
+        classification data set).
     data_seed : int, default=42
         Seed of the Covertype row sample (the same rows for every seed).
     reference_seed : int, default=42
@@ -247,6 +299,9 @@ class BenchmarkSettings:
         Epochs without improvement before stopping (``"converged"`` only).
     validation_fraction : float, default=0.1
         Share of the training rows held out (``"converged"`` only).
+    friedman_rows : int, default=20_000
+        Rows of the generated regression data set ``friedman``
+        (``make_friedman1`` with 10 features, noise 1.0, seed 0).
     epochs : int, default=None
         Former name of ``max_iter``, still accepted.
     learning_rate : float, default=None
@@ -284,6 +339,7 @@ class BenchmarkSettings:
     budget: str = "fixed"
     patience: int = 10
     validation_fraction: float = 0.1
+    friedman_rows: int = 20_000
 
     def __post_init__(self):
         if self.budget not in ("fixed", "converged"):
@@ -302,7 +358,8 @@ class BenchmarkSettings:
                                       or value < 1):
                 raise ValueError(f"{name} must be a positive integer or None (all rows), "
                                  f"got {value!r}.")
-        for name in ("max_iter", "batch_size", "population_size", "generations"):
+        for name in ("max_iter", "batch_size", "population_size", "generations",
+                     "friedman_rows"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
@@ -339,9 +396,9 @@ class BenchmarkSettings:
         -------
         data : dict
             One entry per parameter, under its current name; the settings
-            added later (``budget``, ``patience``, ``validation_fraction``)
-            only where they differ from their default, so the settings of
-            earlier folders keep their ``settings_id``.
+            added later (``budget``, ``patience``, ``validation_fraction``,
+            ``friedman_rows``) only where they differ from their default, so
+            the settings of earlier folders keep their ``settings_id``.
         """
         data = dataclasses.asdict(self)
         data["function_set"] = list(self.function_set)

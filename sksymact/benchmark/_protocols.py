@@ -78,7 +78,7 @@ class Protocol:
         """
         return seed if self.per_seed else None
 
-    def discovery_rows(self, X, y, seed, settings):
+    def discovery_rows(self, X, y, seed, settings, task="classification"):
         """The rows discovery fits on, and its random state.
 
         Parameters
@@ -86,11 +86,14 @@ class Protocol:
         X : ndarray of shape (n_samples, n_features)
             Every row of the data set.
         y : ndarray of shape (n_samples,)
-            Their labels.
+            Their labels, or a regression data set's target.
         seed : int or None
             :meth:`formula_seed` of the runs.
         settings : BenchmarkSettings
             For the split and ``reference_seed``.
+        task : {"classification", "regression"}, default="classification"
+            The data set's task: a regression data set's split is not
+            stratified.
 
         Returns
         -------
@@ -103,7 +106,7 @@ class Protocol:
             return X, y, settings.reference_seed
         from ._tasks import split  # noqa: PLC0415 (imports scikit-learn)
 
-        X_fit, _, y_fit, _ = split(X, y, seed, settings.test_size)
+        X_fit, _, y_fit, _ = split(X, y, seed, settings.test_size, task=task)
         return X_fit, y_fit, seed
 
 

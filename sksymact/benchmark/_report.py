@@ -1,4 +1,8 @@
-"""summary.md: the paper's table, mean ± std over seeds, with paired t-tests."""
+"""summary.md: the paper's table, mean ± std over seeds, with paired t-tests.
+
+Regression rows (our extension) get a table of their own, with R² and RMSE
+where the paper's has accuracy and ROC AUC.
+"""
 
 import json
 import math
@@ -35,12 +39,21 @@ def _order(values, preferred):
     return preferred + sorted(v for v in values if v not in preferred)
 
 
-def _paired_p_value(rows_a, rows_b):
-    """Two-sided paired t-test of ROC AUC on the seeds both have, or None."""
+#: The scores of a record of each task, the first one the paired test's.
+METRICS = {"classification": ("roc_auc", "accuracy"), "regression": ("r2", "rmse")}
+
+
+def _task(rows):
+    """``"regression"`` for rows that hold R² (our extension), else ``"classification"``."""
+    return "regression" if any(r.get("r2") not in (None, "") for r in rows) else "classification"
+
+
+def _paired_p_value(rows_a, rows_b, metric="roc_auc"):
+    """Two-sided paired t-test of ``metric`` (ROC AUC) on the seeds both have, or None."""
     from scipy.stats import ttest_rel  # noqa: PLC0415
 
-    auc_a = {r["seed"]: r["roc_auc"] for r in rows_a}
-    auc_b = {r["seed"]: r["roc_auc"] for r in rows_b}
+    auc_a = {r["seed"]: r[metric] for r in rows_a}
+    auc_b = {r["seed"]: r[metric] for r in rows_b}
     seeds = sorted(set(auc_a) & set(auc_b))
     if len(seeds) < 2:
         return None
@@ -64,8 +77,9 @@ def summarize(rows, *, baseline=BASELINE):
     rows : iterable of dict, or a DataFrame
         Result rows as in ``results.csv``.
     baseline : str, default="light-relu"
-        Each configuration's ROC AUC is compared with this one's by a paired
-        t-test over the seeds both have (``scipy.stats.ttest_rel``).
+        Each configuration's ROC AUC (R² for a regression data set) is
+        compared with this one's by a paired t-test over the seeds both have
+        (``scipy.stats.ttest_rel``).
 
     Returns
     -------
@@ -75,8 +89,11 @@ def summarize(rows, *, baseline=BASELINE):
         for the baseline, for fewer than two shared seeds, or when every
         difference is zero), best_e_param (True for the highest mean E_param
         of the data set), neural (False for a reference estimator that is no
-        network: its n_params, e_param and e_param_std are None).  Standard
-        deviations are sample ones (ddof=1), None for one seed.
+        network: its n_params, e_param and e_param_std are None), task
+        (``"regression"`` for rows with R²).  A regression record has r2,
+        r2_std, rmse and rmse_std instead of the accuracy and ROC AUC, and
+        its E_param is max(R², 0) / log10(Params).  Standard deviations are
+        sample ones (ddof=1), None for one seed.
     """
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
@@ -96,7 +113,9 @@ def summarize(rows, *, baseline=BASELINE):
                       "seeds": [int(r["seed"]) for r in runs]}
             neural = all(r["n_params"] not in (None, "") for r in runs)
             record["neural"] = neural
-            for metric in ("accuracy", "roc_auc", "e_param"):
+            record["task"] = task = _task(runs)
+            tested, other = METRICS[task]
+            for metric in (other, tested, "e_param"):
                 if metric == "e_param" and not neural:  # no parameters to count
                     record[metric] = record[f"{metric}_std"] = None
                     continue
@@ -105,7 +124,7 @@ def summarize(rows, *, baseline=BASELINE):
             record["n_params"] = n_params.pop() if len(n_params) == 1 else float(
                 np.mean([r["n_params"] for r in runs]))
             record["p_value"] = (None if config == baseline
-                                 else _paired_p_value(runs, base.values()))
+                                 else _paired_p_value(runs, base.values(), tested))
             block.append(record)
         best = max((r["e_param"] for r in block if r["e_param"] is not None), default=None)
         for record in block:
@@ -146,13 +165,26 @@ def format_summary(records, *, baseline=BASELINE, names=None):
     table : str
         Markdown: one line per record, the data set named on its first line;
         ★ and bold mark the best mean E_param of each data set; "—" is the
-        Params and E_param of a row that is no network.
+        Params and E_param of a row that is no network.  Regression records
+        (our extension) make a second table, after a blank line, with R² and
+        RMSE instead of accuracy and ROC AUC.
     """
-    lines = [
-        f"| Dataset | Configuration | Accuracy | ROC AUC | Params | E_param "
-        f"| p (AUC vs {_label(baseline)}) | Seeds |",
-        "|:--|:--|--:|--:|--:|--:|--:|--:|",
-    ]
+    tables = []
+    for task in METRICS:
+        chosen = [r for r in records if r.get("task", "classification") == task]
+        if chosen:
+            tables.append(_table(chosen, task, baseline, names))
+    return "\n".join(tables)
+
+
+def _table(records, task, baseline, names):
+    """The markdown table of records of one task."""
+    tested, other = METRICS[task]
+    header = ("| Dataset | Configuration | Accuracy | ROC AUC | Params | E_param "
+              f"| p (AUC vs {_label(baseline)}) | Seeds |") if task == "classification" else (
+        "| Dataset (regression) | Configuration | R² | RMSE | Params | E_param "
+        f"| p (R² vs {_label(baseline)}) | Seeds |")
+    lines = [header, "|:--|:--|--:|--:|--:|--:|--:|--:|"]
     previous = None
     for r in records:
         name = _name(r["dataset"], names) if r["dataset"] != previous else ""
@@ -165,24 +197,32 @@ def format_summary(records, *, baseline=BASELINE, names=None):
             e_param = _pm(r["e_param"], r["e_param_std"])
         if r["best_e_param"]:
             e_param = f"**{e_param}** ★"
+        first, second = (tested, other) if task == "regression" else (other, tested)
         lines.append(
-            f"| {name} | {r['label']} | {_pm(r['accuracy'], r['accuracy_std'])} "
-            f"| {_pm(r['roc_auc'], r['roc_auc_std'])} | {params} | {e_param} "
+            f"| {name} | {r['label']} | {_pm(r[first], r[f'{first}_std'])} "
+            f"| {_pm(r[second], r[f'{second}_std'])} | {params} | {e_param} "
             f"| {_p_text(r['p_value'], r['configuration'] == baseline)} | {len(r['seeds'])} |")
     return "\n".join(lines) + "\n"
 
 
-def _settings_text(settings, datasets):
+def _settings_text(settings, datasets, tasks=("classification",)):
     """The lines of summary.md that say how its numbers were made."""
     if settings is None:
         return []
     data = "; ".join(f"{d.name} {d.rows(settings)}" for d in datasets)
+    split = f"{1 - settings.test_size:.0%}/{settings.test_size:.0%} per seed"
     return [
         f"- Protocol: **{settings.protocol}**: discovery on "
         f"{PROTOCOLS[settings.protocol].description}.",
         *([f"- Data: {data}."] if data else []),
-        f"- Split: stratified {1 - settings.test_size:.0%}/{settings.test_size:.0%} per "
-        "seed, StandardScaler fitted on the training part.",
+        *([f"- Split: stratified {split}, StandardScaler fitted on the training part."]
+          if "classification" in tasks else []),
+        *([f"- Regression (our extension): a random split {split} (not stratified: the target is "
+           "continuous), StandardScaler fitted on the training part; HybridTransferRegressor "
+           "networks (the same layers, a linear head, squared error on the target "
+           "standardized with the training rows' mean and std); their own formulas "
+           "searched by gplearn's SymbolicRegressor (mean squared error on the standardized "
+           "target)."] if "regression" in tasks else []),
         f"- Training: Adam {settings.learning_rate_init:g}, batch {settings.batch_size}, "
         + (f"{settings.max_iter} epochs" if settings.budget == "fixed" else
            f"converged budget: early stopping on a stratified {settings.validation_fraction:.0%}"
@@ -220,7 +260,8 @@ def _formula_text(entry, key):
     if entry.get("selection") == "network":
         candidates = entry.get("candidates") or {}
         scores = candidates.get("validation_score") or [float("nan")]
-        text += (f"; network-selected among {len(scores)} candidates, validation AUC "
+        score = "R²" if entry.get("task") == "regression" else "AUC"
+        text += (f"; network-selected among {len(scores)} candidates, validation {score} "
                  f"{max(scores):.4f} against ReLU's {entry['relu_validation_score']:.4f}")
         if entry.get("fell_back_to_relu"):
             text += " (**no candidate beat ReLU**, so the formula is ReLU: fallback='relu')"
@@ -244,6 +285,29 @@ def _formula_lines(records, rows, formulas, names):
         lines.append(f"- {_name(record['dataset'], names)}, "
                      f"{record['label']}: " + "; ".join(texts))
     return lines
+
+
+def _regression_part(records, rows, names, source):
+    """The regression section of summary.md: its legend and its table (our extension)."""
+    transfer = sorted({r["formula_key"] for r in rows if r.get("r2") not in (None, "")
+                       and r["configuration"] == "hybrid-transfer"})
+    return [
+        "## Regression (our extension)", "",
+        "Not in the paper. Cells: mean ± sample standard deviation (ddof=1) over the seeds of "
+        "R² and RMSE (in the target's units) on each seed's test rows; Params is the number "
+        "of trainable parameters; E_param = max(R², 0) / log10(Params) "
+        "(`sksymact.regression_efficiency_score`), ★ marks the highest mean of each data "
+        "set; p: two-sided paired t-test (scipy.stats.ttest_rel) of the R² against "
+        f"{_label(BASELINE)} on the same seeds." + (
+            " Rows marked not neural are scikit-learn's HistGradientBoostingRegressor and "
+            "LinearRegression with default settings, shown for reference: they have no "
+            "Params or E_param (—)." if any(not r["neural"] for r in records) else "") + (
+            f" Hybrid transfer uses the formula discovered on {_name(source, names)} (a "
+            "classification data set) for the same seed: "
+            + ", ".join(f"`{k}`" for k in transfer) + "." if transfer else ""),
+        "",
+        format_summary(records, names=names),
+    ]
 
 
 def write_summary(folder, *, title="sksymact benchmark", registry=None, source=SOURCE_DATASET):
@@ -282,23 +346,32 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
                      if key in used}.values())
 
     records = summarize(rows)
+    classification = [r for r in records if r["task"] == "classification"]
+    regression = [r for r in records if r["task"] == "regression"]
+    tasks = [task for task, chosen in (("classification", classification),
+                                       ("regression", regression)) if chosen]
     parts = [f"# {title}: summary", ""]
-    parts += _settings_text(settings, datasets)
-    parts += [
-        "- Cells: mean ± sample standard deviation (ddof=1) over the seeds; Params is the "
-        "number of trainable parameters; E_param = ROC AUC / log10(Params), ★ marks the "
-        "highest mean of each data set; p: two-sided paired t-test (scipy.stats.ttest_rel) of "
-        f"the ROC AUC against {_label(BASELINE)} on the same seeds." + (
-            " Rows marked not neural are scikit-learn estimators with default settings "
-            "(LogisticRegression with max_iter=1000, a safeguard for convergence), shown for "
-            "reference: they "
-            "have no Params or E_param (—)." if any(not r["neural"] for r in records) else ""),
-        "",
-        format_summary(records, names=names) if records else "No finished runs yet.\n",
-    ]
+    parts += _settings_text(settings, datasets, tasks or ["classification"])
+    if classification or not regression:
+        parts += [
+            "- Cells: mean ± sample standard deviation (ddof=1) over the seeds; Params is the "
+            "number of trainable parameters; E_param = ROC AUC / log10(Params), ★ marks the "
+            "highest mean of each data set; p: two-sided paired t-test (scipy.stats.ttest_rel) "
+            f"of the ROC AUC against {_label(BASELINE)} on the same seeds." + (
+                " Rows marked not neural are scikit-learn estimators with default settings "
+                "(LogisticRegression with max_iter=1000, a safeguard for convergence), shown "
+                "for reference: they have no Params or E_param (—)."
+                if any(not r["neural"] for r in classification) else ""),
+            "",
+            format_summary(classification, names=names) if classification
+            else "No finished runs yet.\n",
+        ]
     if any(r["dataset"] == source for r in rows):
         parts.append(f"Hybrid transfer is not run on {_name(source, names)}: it is the "
                      "source of the transferred formula, so there transfer is the specialist.\n")
+    if regression:
+        parts += ([] if parts[-1].endswith("\n") else [""])
+        parts += _regression_part(regression, rows, names, source)
     from ._matrix import format_matrix  # noqa: PLC0415
 
     order = [d for d in (registry or {**DATASETS, **DEMO_DATASETS}) if d in used]

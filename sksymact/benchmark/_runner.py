@@ -6,8 +6,9 @@ import sys
 
 from sklearn.utils import Bunch
 
-from ._configs import CONFIGURATIONS, DEFAULT_CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
-from ._datasets import DATASETS
+from ._configs import (CONFIGURATIONS, DEFAULT_CONFIGURATIONS, REGRESSION_CONFIGURATIONS,
+                       SOURCE_DATASET, BenchmarkSettings)
+from ._datasets import DATASETS, TASKS, task_of
 from ._matrix import configuration, is_configuration, matrix_configurations
 from ._protocols import PROTOCOLS
 from ._store import BenchmarkError, ResultsFolder
@@ -44,11 +45,13 @@ def formula_key(dataset, seed, settings, selection="fitness"):
     return key if selection == "fitness" else f"{key}/{selection}"
 
 
-def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
+def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET, registry=None):
     """List every ``(dataset, configuration, seed)`` to run, in table order.
 
     Hybrid transfer is not run on the source data set itself: there the
     transferred formula *is* the specialist's, so the row would repeat it.
+    A reference estimator of one task is not run on the data sets of the
+    other (:meth:`Configuration.applies_to`).
 
     Parameters
     ----------
@@ -60,6 +63,9 @@ def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
         Keys of :data:`CONFIGURATIONS`.
     source : str, default="higgs"
         The data set whose formula the transfer configuration uses.
+    registry : dict, default=None
+        The data sets by key, for their tasks; None: :data:`DATASETS` (a
+        key it lacks is a classification data set).
 
     Returns
     -------
@@ -71,8 +77,9 @@ def plan_runs(datasets, seeds, configurations, *, source=SOURCE_DATASET):
             for dataset in datasets
             for seed in seeds
             for key in configurations
-            if not (configuration(key).activation == "transfer"
-                    and dataset == _formula_source(dataset, configuration(key), source))]
+            if configuration(key).applies_to(task_of(dataset, registry))
+            and not (configuration(key).activation == "transfer"
+                     and dataset == _formula_source(dataset, configuration(key), source))]
 
 
 def _formula_source(dataset, config, source):
@@ -175,7 +182,8 @@ def run_benchmark(
     *,
     datasets=None,
     seeds=PAPER_SEEDS,
-    configurations=DEFAULT_CONFIGURATIONS,
+    configurations=None,
+    task=None,
     registry=None,
     source=SOURCE_DATASET,
     data_home=None,
@@ -207,22 +215,40 @@ def run_benchmark(
     settings : BenchmarkSettings, default=None
         What changes the numbers; None means the paper's settings.
     datasets : sequence of str, default=None
-        Keys of ``registry`` to train on (default: all of them).
+        Keys of ``registry`` to train on (default: all of them of ``task``).
+        Each data set's :attr:`Dataset.task` decides its networks, split and
+        scores, so one run may hold both tasks.
     seeds : sequence of int, default=(42, 43, 44)
         Seeds of the splits, the networks and (per seed) the searches.
-    configurations : sequence of str, default=DEFAULT_CONFIGURATIONS
-        Keys of :data:`CONFIGURATIONS`; by default the paper's six.  The
+    configurations : sequence of str, default=None
+        Keys of :data:`CONFIGURATIONS`; None: :data:`DEFAULT_CONFIGURATIONS`
+        (the paper's six) for a classification run and
+        :data:`REGRESSION_CONFIGURATIONS` for a regression one.  The
         network-selected formulas (``hybrid-specialist-network``,
         ``hybrid-transfer-network``) and the reference rows that are no
-        network (``hist-gradient-boosting``, ``logistic-regression``) are
-        chosen here.  A network-selected discovery records its candidates
-        in ``formulas.json``, and whether none beat ReLU (a
-        ``WeakActivationWarning``, noted, not raised).
+        network (``hist-gradient-boosting``, ``logistic-regression``; for
+        regression ``hist-gradient-boosting-regressor``,
+        ``linear-regression``) are chosen here; a reference estimator is
+        run only on the data sets of its task.  A network-selected discovery
+        records its candidates in ``formulas.json``, and whether none beat
+        ReLU (a ``WeakActivationWarning``, noted, not raised).
+    task : {"classification", "regression"} or None, default=None
+        Which defaults to take for ``datasets`` and ``configurations``; None:
+        ``"regression"`` when every data set of ``datasets`` is a regression
+        data set, else ``"classification"``.  On a regression data set the
+        networks are :class:`~sksymact.HybridTransferRegressor` (linear head,
+        squared error on the standardized target), the split is not
+        stratified, the specialist's formula is searched by gplearn's
+        SymbolicRegressor, and the scores are R², RMSE and E_param =
+        max(R², 0) / log10(Params); Hybrid transfer uses the formula
+        discovered on ``source`` (HIGGS, a classification data set) for the
+        same seed.
     registry : dict, default=None
         The data sets by key (:class:`Dataset`); None means :data:`DATASETS`.
     source : str, default="higgs"
         The key in ``registry`` of the data set whose formula Hybrid transfer
-        uses.  It is loaded for discovery even when ``datasets`` leaves it out.
+        uses, on either task.  It is loaded for discovery even when
+        ``datasets`` leaves it out.
     data_home : str or path-like, default=None
         The data folder (default: the ``SKSYMACT_DATA`` environment variable,
         see :func:`sksymact.datasets.get_data_home`).
@@ -267,8 +293,27 @@ def run_benchmark(
     registry = DATASETS if registry is None else registry
     protocol = PROTOCOLS[settings.protocol]
     stream = sys.stderr if stream is None else stream
-    datasets = _check_choices(registry if datasets is None else datasets, registry, "data set")
+    if datasets is not None:
+        datasets = _check_choices(datasets, registry, "data set")
+    if task is None:
+        task = "regression" if datasets and all(
+            registry[d].task == "regression" for d in datasets) else "classification"
+    _check_choices([task], TASKS, "task")
+    if datasets is None:
+        datasets = _check_choices([k for k, d in registry.items() if d.task == task], registry,
+                                  f"{task} data set")
+    if configurations is None:
+        configurations = (REGRESSION_CONFIGURATIONS if task == "regression"
+                          else DEFAULT_CONFIGURATIONS)
     _check_choices([source], registry, "source data set")
+    regression = [registry[d].name for d in datasets if registry[d].task == "regression"]
+    if regression and transfer_matrix:
+        raise BenchmarkError("the transfer matrix compares ROC AUC: it is for classification "
+                             f"data sets only, not {', '.join(regression)}.")
+    if regression and settings.budget == "converged":
+        raise BenchmarkError("the converged budget (validation AUC curves) is for "
+                             f"classification data sets only, not {', '.join(regression)}; "
+                             "use budget='fixed' (--budget fixed).")
     if transfer_matrix:
         configurations = [*configurations, *matrix_configurations(datasets, source)]
     unknown = [c for c in configurations if not is_configuration(c)]
@@ -289,7 +334,15 @@ def run_benchmark(
 
     with ResultsFolder(out, settings, resume=resume) as folder:
         finished = folder.finished()
-        runs = plan_runs(datasets, seeds, configurations, source=source)
+        runs = plan_runs(datasets, seeds, configurations, source=source, registry=registry)
+        other_task = sorted({key for key in configurations for d in datasets
+                             if not configuration(key).applies_to(registry[d].task)})
+        if other_task and not runs:
+            raise BenchmarkError(
+                f"nothing to run: the configurations {configurations!r} are not run on the "
+                f"data sets {datasets!r}; {', '.join(other_task)} "
+                f"{'is' if len(other_task) == 1 else 'are'} run only on data sets of "
+                "another task.")
         pending = [run for run in runs if (run[0], run[1].key, run[2]) not in finished]
         formulas = folder.formulas()
         needed = {}
@@ -299,7 +352,7 @@ def run_benchmark(
                 key = formula_key(where, seed, settings, config.selection)
                 if key not in formulas:
                     needed[key] = DiscoveryJob(key, where, protocol.formula_seed(seed), settings,
-                                               config.selection)
+                                               config.selection, registry[where].task)
 
         data = {}
 
@@ -310,6 +363,9 @@ def run_benchmark(
             return data[name]
 
         mode = _progress_mode(progress, stream)
+        if mode != "off" and other_task:
+            print(f"Not run on the data sets of the other task: {', '.join(other_task)} (a "
+                  "reference estimator of one task).", file=stream, flush=True)
         if mode != "off" and len(runs) > len(pending):
             print(f"Resuming in {os.fspath(out)!r}: {len(runs) - len(pending)} of {len(runs)} "
                   "runs are already finished.", file=stream, flush=True)
@@ -330,15 +386,18 @@ def run_benchmark(
                         key = formula_key(_formula_source(dataset, config, source), seed,
                                           settings, config.selection)
                         formula = dict(formula=formulas[key]["formula"], formula_key=key)
-                    job = TrainingJob(dataset, config, seed, settings, device, **formula)
+                    job = TrainingJob(dataset, config, seed, settings, device, **formula,
+                                      task=registry[dataset].task)
                     jobs.append((job, *get_data(dataset)))
                 progress_bar.phase("training")
                 for row in execute(train_and_score, jobs):
                     folder.append(row)
                     folder.add_curve(row)
+                    score = (f"R² {row['r2']:.3f}" if row.get("r2") is not None
+                             else f"AUC {row['roc_auc']:.3f}")
                     progress_bar.advance(
                         f"{row['dataset']} / {configuration(row['configuration']).label} / "
-                        f"seed {row['seed']}: AUC {row['roc_auc']:.3f}")
+                        f"seed {row['seed']}: {score}")
         finally:
             progress_bar.close()
 
@@ -382,11 +441,13 @@ def _write_plots(folder, registry, stream):
             ax.set_title(f"Discovered on {labels.get(name, name)}")
         fig.savefig(os.path.join(folder.path, "activations.png"), dpi=100)
         written.append("activations.png")
-    rows = [r for r in folder.rows() if r["n_params"] not in (None, "")]  # networks only
-    if rows:
-        fig = plot_efficiency(rows, labels=labels)
-        fig.savefig(os.path.join(folder.path, "efficiency.png"), dpi=100)
-        written.append("efficiency.png")
+    networks = [r for r in folder.rows() if r["n_params"] not in (None, "")]
+    for metric, name in (("roc_auc", "efficiency.png"), ("r2", "efficiency_regression.png")):
+        rows = [r for r in networks if r.get(metric) not in (None, "")]
+        if rows:
+            fig = plot_efficiency(rows, metric=metric, labels=labels)
+            fig.savefig(os.path.join(folder.path, name), dpi=100)
+            written.append(name)
     curves = folder.curves()
     if curves:
         from ..plotting import plot_learning_curves  # noqa: PLC0415

@@ -25,6 +25,7 @@ __all__ = [
     "SettingsMismatchError",
     "ResultsFolder",
     "RESULT_COLUMNS",
+    "REGRESSION_COLUMNS",
     "read_results",
     "read_formulas",
     "atomic_write_text",
@@ -35,7 +36,8 @@ FORMULAS_FILE = "formulas.json"
 SETTINGS_FILE = "settings.json"
 CURVES_FILE = "curves.json"
 
-#: Columns of ``results.csv``, in order.
+#: Columns of ``results.csv``, in order.  A file that holds regression rows
+#: has :data:`REGRESSION_COLUMNS` after them.
 RESULT_COLUMNS = (
     "dataset", "configuration", "seed", "protocol", "settings_id",
     "accuracy", "roc_auc", "n_params", "e_param", "fit_seconds",
@@ -44,8 +46,14 @@ RESULT_COLUMNS = (
     "sksymact_version", "torch_version", "sklearn_version", "gplearn_version",
     "finished_at",
 )
+#: The scores of a regression row (our extension), empty in a classification
+#: row; a regression row leaves ``accuracy`` and ``roc_auc`` empty.  They are
+#: written only once a regression row is: the results.csv of classification
+#: runs keeps exactly :data:`RESULT_COLUMNS`, as before the extension.
+REGRESSION_COLUMNS = ("r2", "rmse")
+_HEADERS = (RESULT_COLUMNS, RESULT_COLUMNS + REGRESSION_COLUMNS)
 _INT_COLUMNS = ("seed", "n_params", "n_train", "n_test", "n_features", "epochs")
-_FLOAT_COLUMNS = ("accuracy", "roc_auc", "e_param", "fit_seconds")
+_FLOAT_COLUMNS = ("accuracy", "roc_auc", "e_param", "fit_seconds", *REGRESSION_COLUMNS)
 
 
 class BenchmarkError(Exception):
@@ -94,8 +102,9 @@ def read_results(path):
     Returns
     -------
     rows : list of dict
-        One per run, keyed by :data:`RESULT_COLUMNS`; numbers come back as
-        int and float.
+        One per run, keyed by :data:`RESULT_COLUMNS`, and by ``r2`` and
+        ``rmse`` too in a file that holds regression rows; numbers come back
+        as int and float, empty cells as ``""``.
 
     Raises
     ------
@@ -120,7 +129,7 @@ def _parse_results(text, path):
     if not text.endswith("\n"):
         raise corrupt("its last line is incomplete")
     reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != RESULT_COLUMNS:
+    if tuple(reader.fieldnames or ()) not in _HEADERS:
         raise corrupt("its header is not the expected columns")
     rows = []
     for line, row in enumerate(reader, start=2):
@@ -131,6 +140,25 @@ def _parse_results(text, path):
         except ValueError as exc:
             raise corrupt(f"line {line}: {exc}") from None
     return rows
+
+
+def _header(text):
+    """The columns of a results file's text, or None for an empty one."""
+    return tuple(next(csv.reader(io.StringIO(text)), ())) or None if text else None
+
+
+def _widened(text):
+    """A results file's text with the regression columns added, empty in its rows.
+
+    The rows are copied as text, not parsed and written again: every value
+    stays exactly as it was.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, _HEADERS[1], lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(reader)
+    return buffer.getvalue()
 
 
 def read_formulas(path):
@@ -299,11 +327,15 @@ class ResultsFolder:
             with open(path, encoding="utf-8", newline="") as stream:
                 old = stream.read()
             _parse_results(old, path)  # never build on a damaged file
+        columns = _HEADERS[1] if (_header(old) == _HEADERS[1] or any(
+            row.get(k) is not None for k in REGRESSION_COLUMNS)) else RESULT_COLUMNS
+        if old and _header(old) != columns:  # the first regression row: widen the file
+            old = _widened(old)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, RESULT_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
         if not old:
             writer.writeheader()
-        writer.writerow({k: _format(row.get(k)) for k in RESULT_COLUMNS})
+        writer.writerow({k: _format(row.get(k)) for k in columns})
         atomic_write_text(path, old + buffer.getvalue())
 
     # -- learning curves (converged budget) ----------------------------------------------

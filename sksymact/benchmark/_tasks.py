@@ -14,11 +14,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.metrics import accuracy_score, r2_score, roc_auc_score, root_mean_squared_error
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from .._metrics import parameter_efficiency_score
+from .._metrics import parameter_efficiency_score, regression_efficiency_score
 from .._parallel import limit_torch_threads
 from .._version import __version__
 from ..exceptions import WeakActivationWarning
@@ -26,7 +26,8 @@ from ._configs import REFERENCE_ESTIMATORS, BenchmarkSettings, Configuration
 from ._protocols import PROTOCOLS
 from ._store import finite_or_none, utc_now
 
-__all__ = ["DiscoveryJob", "TrainingJob", "split", "discover", "train_and_score", "versions"]
+__all__ = ["DiscoveryJob", "TrainingJob", "split", "discover", "train_and_score", "versions",
+           "score", "score_regression"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class DiscoveryJob:
     ``seed`` is the protocol's :meth:`~Protocol.formula_seed`: the seed whose
     training rows discovery sees, or None where one discovery serves every
     seed (the protocol decides which rows, see :meth:`Protocol.discovery_rows`).
+    ``task`` is the data set's: a regression data set's formula is searched
+    by gplearn's SymbolicRegressor on the standardized target.
     """
 
     key: str
@@ -43,6 +46,7 @@ class DiscoveryJob:
     seed: object
     settings: BenchmarkSettings
     selection: str = "fitness"
+    task: str = "classification"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class TrainingJob:
     For a formula configuration, ``formula`` is the formula's text and
     ``formula_key`` where it comes from; it is used as a frozen transfer (the
     classifier gets it as given, exactly as from ``FrozenEstimator(fitted
-    discoverer)``).
+    discoverer)``).  ``task`` is the data set's: it chooses the network
+    (classifier or regressor), the split and the scores.
     """
 
     dataset: str
@@ -62,12 +67,19 @@ class TrainingJob:
     device: str = "auto"
     formula: object = None
     formula_key: str = ""
+    task: str = "classification"
 
 
-def split(X, y, seed, test_size):
-    """The paper's split: stratified 80/20 by ``seed``, scaled with the training rows."""
+def split(X, y, seed, test_size, *, task="classification"):
+    """The paper's split: stratified 80/20 by ``seed``, scaled with the training rows.
+
+    A regression data set's split is the same without stratification (a
+    continuous target has no classes); its target is not scaled here (the
+    regressor standardizes it, and the scores are in the target's units).
+    """
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed)
+        X, y, test_size=test_size, stratify=y if task == "classification" else None,
+        random_state=seed)
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
@@ -82,11 +94,13 @@ def versions():
             "sklearn_version": sklearn.__version__, "gplearn_version": gplearn.__version__}
 
 
-def make_discoverer(settings, random_state, selection="fitness"):
-    """The discoverer of the settings' search, unfitted."""
+def make_discoverer(settings, random_state, selection="fitness", task="classification"):
+    """The discoverer of the settings' search, unfitted (a regression search for regression)."""
     from .. import SymbolicActivationDiscoverer  # noqa: PLC0415
 
     extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
+    if task == "regression":  # classification keeps task="auto": the paper's discoverer
+        extra["task"] = "regression"
     return SymbolicActivationDiscoverer(
         population_size=settings.population_size, generations=settings.generations,
         function_set=settings.function_set, subsample=settings.subsample,
@@ -118,9 +132,9 @@ def discover(job, X, y):
     """
     settings = job.settings
     protocol = PROTOCOLS[settings.protocol]
-    X_fit, y_fit, random_state = protocol.discovery_rows(X, y, job.seed, settings)
+    X_fit, y_fit, random_state = protocol.discovery_rows(X, y, job.seed, settings, job.task)
     start = time.perf_counter()
-    discoverer = make_discoverer(settings, random_state, job.selection)
+    discoverer = make_discoverer(settings, random_state, job.selection, job.task)
     weak = _fit_recording_weakness(discoverer, X_fit, y_fit)
     seconds = time.perf_counter() - start
     formula = discoverer.formula_
@@ -131,11 +145,14 @@ def discover(job, X, y):
                    "weak_activation": bool(weak),
                    "weak_activation_note": weak[0] if weak else None,
                    "fell_back_to_relu": discoverer.program_ is None}
+    # Recorded for regression only: the entries of classification folders stay as they were.
+    task = {} if job.task == "classification" else {"task": job.task}
     return {
         "key": job.key,
         "dataset": job.dataset,
         "seed": job.seed,
         "protocol": protocol.key,
+        **task,
         "formula": str(formula),
         "latex": formula.latex(),
         "program": discoverer.program_,
@@ -172,10 +189,22 @@ def score(clf, X_test, y_test):
             "e_param": parameter_efficiency_score(y_test, proba, n_params=n_params)}
 
 
+def score_regression(reg, X_test, y_test):
+    """R², RMSE (in the target's units) and E_param = max(R², 0) / log10(Params)."""
+    y_pred = reg.predict(X_test)
+    n_params = int(reg.n_params_)
+    return {"r2": float(r2_score(y_test, y_pred)),
+            "rmse": float(root_mean_squared_error(y_test, y_pred)), "n_params": n_params,
+            "e_param": regression_efficiency_score(y_test, y_pred, n_params=n_params)}
+
+
 def _reference_estimator(config, seed):
     """The unfitted scikit-learn estimator of a reference (not neural) configuration."""
     module, name, params = REFERENCE_ESTIMATORS[config.activation]
-    return getattr(importlib.import_module(module), name)(**params, random_state=seed)
+    estimator = getattr(importlib.import_module(module), name)(**params)
+    if "random_state" in estimator.get_params():  # LinearRegression has no randomness
+        estimator.set_params(random_state=seed)
+    return estimator
 
 
 def _train_reference(job, X_train, X_test, y_train, y_test):
@@ -184,13 +213,18 @@ def _train_reference(job, X_train, X_test, y_train, y_test):
     start = time.perf_counter()
     clf.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
+    common = {"n_params": None, "e_param": None, "fit_seconds": fit_seconds,
+              "activation": repr(clf), "hidden_layer_sizes": "", "epochs": None,
+              "device": "cpu"}
+    if job.task == "regression":
+        y_pred = clf.predict(X_test)
+        return {"r2": float(r2_score(y_test, y_pred)),
+                "rmse": float(root_mean_squared_error(y_test, y_pred)), **common}
     proba = clf.predict_proba(X_test)
     accuracy = accuracy_score(y_test, clf.classes_[np.argmax(proba, axis=1)])
     auc = (roc_auc_score(y_test, proba[:, 1]) if proba.shape[1] == 2 else roc_auc_score(
         y_test, proba, multi_class="ovr", average="macro", labels=clf.classes_))
-    return {"accuracy": float(accuracy), "roc_auc": float(auc), "n_params": None,
-            "e_param": None, "fit_seconds": fit_seconds, "activation": repr(clf),
-            "hidden_layer_sizes": "", "epochs": None, "device": "cpu"}
+    return {"accuracy": float(accuracy), "roc_auc": float(auc), **common}
 
 
 def _validation_auc_callback():
@@ -228,11 +262,16 @@ def _converged_classifier(**params):
 
 
 def train_and_score(job, X, y):
-    """Train one configuration on one seed's split of ``X, y``; score it on the test rows."""
-    from .. import HybridTransferClassifier  # noqa: PLC0415
+    """Train one configuration on one seed's split of ``X, y``; score it on the test rows.
+
+    A classifier on a classification data set, a regressor (linear head,
+    squared error on the standardized target) on a regression one.
+    """
+    from .. import HybridTransferClassifier, HybridTransferRegressor  # noqa: PLC0415
 
     settings, config, seed = job.settings, job.configuration, job.seed
-    X_train, X_test, y_train, y_test = split(X, y, seed, settings.test_size)
+    regression = job.task == "regression"
+    X_train, X_test, y_train, y_test = split(X, y, seed, settings.test_size, task=job.task)
     if not config.neural:
         return _row(job, X_train, y_train, y_test, _train_reference(
             job, X_train, X_test, y_train, y_test))
@@ -243,14 +282,17 @@ def train_and_score(job, X, y):
         learning_rate_init=settings.learning_rate_init, dropout=settings.dropout,
         device=job.device, random_state=seed)
     converged = settings.budget == "converged"
+    if regression and converged:  # refused by run_benchmark before any work
+        raise ValueError("the converged budget is for classification data sets only.")
+    network = HybridTransferRegressor if regression else HybridTransferClassifier
     clf = _converged_classifier(
         **params, early_stopping=True, validation_fraction=settings.validation_fraction,
-        n_iter_no_change=settings.patience) if converged else HybridTransferClassifier(**params)
+        n_iter_no_change=settings.patience) if converged else network(**params)
     with limit_torch_threads(1):
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         fit_seconds = time.perf_counter() - start
-        scores = score(clf, X_test, y_test)
+        scores = (score_regression if regression else score)(clf, X_test, y_test)
     measured = {
         **scores,
         "fit_seconds": fit_seconds,
