@@ -10,7 +10,8 @@ loads only its version, and each public name and subpackage
 :mod:`~sksymact.plotting`, :mod:`~sksymact.library`,
 :mod:`~sksymact.exceptions`) is imported the first
 time it is used, so torch, skorch and gplearn load only with the names that
-need them.
+need them, and onnx and skl2onnx only with :func:`~sksymact.to_onnx` (the
+``onnx`` extra, ``pip install sksymact[onnx]``).
 
 Examples
 --------
@@ -37,6 +38,8 @@ _LAZY_ATTRIBUTES = {
     "regression_efficiency_score": "._metrics",
     "efficiency_scorer": "._metrics",
     "count_params": "._metrics",
+    # Needs the onnx extra; importing sksymact._onnx registers the converter with skl2onnx.
+    "to_onnx": "._onnx",
 }
 
 #: The public subpackages and modules, reachable as attributes.
@@ -52,6 +55,7 @@ __all__ = [
     "regression_efficiency_score",
     "efficiency_scorer",
     "count_params",
+    "to_onnx",
     "__version__",
 ]
 

@@ -5,21 +5,24 @@ gplearn's function set -- its name and arity, its numpy kernel with gplearn's
 protected semantics, its torch kernel for plain autograd, its rule for the
 fused forward-mode plan (value and derivative), its sympy reading, and
 whether gplearn's ``function_set`` accepts it by name.  The formula parser,
-numpy evaluation, sympy conversion, the torch activation, the fused plan and
-the discoverer's list of allowed operators all read :data:`OPERATORS`, so
+numpy evaluation, sympy conversion, the torch activation, the fused plan, the
+ONNX export and the discoverer's list of allowed operators all read
+:data:`OPERATORS`, so
 adding an operator means adding one record here (``tests/test_operators.py``
 adds one in a test and uses it everywhere).
 
 This module is the ground floor: it imports numpy only.  torch and sympy are
 handed to the kernels that need them (torch is imported on first use of a
-torch kernel, so ``import sksymact`` stays free of torch).
+torch kernel, so ``import sksymact`` stays free of torch); the ONNX emitters
+only call methods of the graph builder they are handed, so onnx is imported
+by :mod:`sksymact._onnx` alone.
 """
 
 import functools
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -58,6 +61,17 @@ class Operator:
     in_gplearn_function_set : bool
         Whether gplearn's ``function_set`` accepts the name (gplearn knows
         ``sig`` only as a transformer's function).
+    onnx : callable or None
+        ``onnx(g, *args) -> name``: emits the ONNX nodes of the operator, with
+        the same values as ``numpy`` in float32, through the graph builder
+        ``g`` of :mod:`sksymact._onnx` and returns the name of the result.
+        ``args`` are the names of the operands.  The builder offers
+        ``g.op(op_type, *inputs, **attributes) -> name`` (one standard ONNX
+        node), ``g.constant(value) -> name`` (a float32 scalar) and
+        ``g.guard(a) -> (safe, a_safe)`` (gplearn's mask ``|a| > 0.001`` and
+        ``a`` with the unsafe entries set to 1, as :func:`torch_guard`).  None:
+        the operator has no ONNX form, and exporting a formula that uses it
+        raises an error naming it.
     """
 
     name: str
@@ -67,6 +81,7 @@ class Operator:
     rule: Callable
     sympy: Callable
     in_gplearn_function_set: bool = True
+    onnx: Optional[Callable] = None
 
     @functools.cached_property
     def torch(self):
@@ -270,51 +285,95 @@ def _rule_inv(p, args, with_derivative):
     return value, p.d_where(safe, p.tensor(p.d_mul(da, slope)), 0.0)
 
 
+# -- ONNX: the same values in float32 ----------------------------------------------------
+#
+# ``g`` is the graph builder of sksymact._onnx (see ``Operator.onnx``).  The
+# protected operators are built as their torch kernels are: guard the
+# argument (unsafe entries set to 1), compute, then ``Where`` picks gplearn's
+# fallback, so no node ever divides by zero or takes the logarithm of zero.
+
+
+def _onnx_simple(op_type):
+    """An operator that is one standard ONNX node of the same name and arity."""
+    def emit(g, *args):
+        return g.op(op_type, *args)
+    emit.__qualname__ = f"onnx_{op_type}"
+    return emit
+
+
+def _onnx_div(g, a, b):
+    safe, b = g.guard(b)
+    return g.op("Where", safe, g.op("Div", a, b), g.constant(1.0))
+
+
+def _onnx_sqrt(g, a):
+    return g.op("Sqrt", g.op("Abs", a))
+
+
+def _onnx_log(g, a):
+    safe, a = g.guard(a)
+    return g.op("Where", safe, g.op("Log", g.op("Abs", a)), g.constant(0.0))
+
+
+def _onnx_inv(g, a):
+    safe, a = g.guard(a)
+    # torch computes ``1.0 / a`` as a reciprocal: the same node here.
+    return g.op("Where", safe, g.op("Reciprocal", a), g.constant(0.0))
+
+
+def _onnx_sig(g, a):
+    # torch's sigmoid is 1 / (1 + exp(-a)); so is this.  ONNX Runtime's own
+    # Sigmoid kernel is an approximation whose relative error in the tail
+    # reaches 4 (8.9e-8 for sig(-17.81) = 1.8e-8), which log(sig(x)) would show.
+    exp = g.op("Exp", g.op("Neg", a))
+    return g.op("Reciprocal", g.op("Add", exp, g.constant(1.0)))
+
+
 # -- the registry --------------------------------------------------------------------------
 
 _REGISTRY = {op.name: op for op in (
     Operator("add", 2, np.add, lambda torch: torch.add, _rule_add,
-             lambda sp, guard, a, b: a + b),
+             lambda sp, guard, a, b: a + b, onnx=_onnx_simple("Add")),
     Operator("sub", 2, np.subtract, lambda torch: torch.sub, _rule_sub,
-             lambda sp, guard, a, b: a - b),
+             lambda sp, guard, a, b: a - b, onnx=_onnx_simple("Sub")),
     Operator("mul", 2, np.multiply, lambda torch: torch.mul, _rule_mul,
-             lambda sp, guard, a, b: a * b),
+             lambda sp, guard, a, b: a * b, onnx=_onnx_simple("Mul")),
     Operator("div", 2, _protected_division, _torch_div, _rule_div,
-             lambda sp, guard, a, b: guard(b, a / b, sp.S.One)),
+             lambda sp, guard, a, b: guard(b, a / b, sp.S.One), onnx=_onnx_div),
     Operator("sqrt", 1, _protected_sqrt, _torch_sqrt, _rule_sqrt,
-             lambda sp, guard, a: sp.sqrt(sp.Abs(a))),
+             lambda sp, guard, a: sp.sqrt(sp.Abs(a)), onnx=_onnx_sqrt),
     Operator("log", 1, _protected_log, _torch_log, _rule_log,
-             lambda sp, guard, a: guard(a, sp.log(sp.Abs(a)), sp.S.Zero)),
+             lambda sp, guard, a: guard(a, sp.log(sp.Abs(a)), sp.S.Zero), onnx=_onnx_log),
     Operator("abs", 1, np.abs, lambda torch: torch.abs,
              _rule_unary("abs", lambda p, a, value, da: p.d_mul(da, p.emit("sign", a))),
-             lambda sp, guard, a: sp.Abs(a)),
+             lambda sp, guard, a: sp.Abs(a), onnx=_onnx_simple("Abs")),
     Operator("neg", 1, np.negative, lambda torch: torch.neg,
              _rule_unary("neg", lambda p, a, value, da: p.d_neg(da)),
-             lambda sp, guard, a: -a),
+             lambda sp, guard, a: -a, onnx=_onnx_simple("Neg")),
     Operator("inv", 1, _protected_inverse, _torch_inv, _rule_inv,
-             lambda sp, guard, a: guard(a, 1 / a, sp.S.Zero)),
+             lambda sp, guard, a: guard(a, 1 / a, sp.S.Zero), onnx=_onnx_inv),
     Operator("max", 2, np.maximum, lambda torch: torch.maximum, _rule_extremum("max"),
-             lambda sp, guard, a, b: sp.Max(a, b)),
+             lambda sp, guard, a, b: sp.Max(a, b), onnx=_onnx_simple("Max")),
     Operator("min", 2, np.minimum, lambda torch: torch.minimum, _rule_extremum("min"),
-             lambda sp, guard, a, b: sp.Min(a, b)),
+             lambda sp, guard, a, b: sp.Min(a, b), onnx=_onnx_simple("Min")),
     Operator("sin", 1, np.sin, lambda torch: torch.sin,
              _rule_unary("sin", lambda p, a, value, da: p.d_mul(da, p.emit("cos", a))),
-             lambda sp, guard, a: sp.sin(a)),
+             lambda sp, guard, a: sp.sin(a), onnx=_onnx_simple("Sin")),
     Operator("cos", 1, np.cos, lambda torch: torch.cos,
              _rule_unary("cos", lambda p, a, value, da: p.d_neg(p.d_mul(da, p.emit("sin", a)))),
-             lambda sp, guard, a: sp.cos(a)),
+             lambda sp, guard, a: sp.cos(a), onnx=_onnx_simple("Cos")),
     # tan' = 1 + tan**2 and sig' = sig * (1 - sig), from the value.
     Operator("tan", 1, np.tan, lambda torch: torch.tan,
              _rule_unary("tan", lambda p, a, value, da: p.d_mul(
                  da, p.add(p.mul(value, value), 1.0))),
-             lambda sp, guard, a: sp.tan(a)),
+             lambda sp, guard, a: sp.tan(a), onnx=_onnx_simple("Tan")),
     # torch.sigmoid equals gplearn's 1 / (1 + exp(-a)) to rounding, without its
     # overflow for very negative a.
     Operator("sig", 1, _sigmoid, lambda torch: torch.sigmoid,
              _rule_unary("sig", lambda p, a, value, da: p.d_mul(
                  da, p.mul(value, p.sub(1.0, value)))),
              lambda sp, guard, a: 1 / (1 + sp.exp(-a)),
-             in_gplearn_function_set=False),
+             in_gplearn_function_set=False, onnx=_onnx_sig),
 )}
 
 #: Read-only mapping ``name -> Operator``: every operator formulas may use.

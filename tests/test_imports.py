@@ -24,7 +24,8 @@ from sksymact._warnings import (
 )
 
 #: Imports that take seconds, or that only some features need.
-HEAVY = ("torch", "skorch", "gplearn", "sklearn", "sympy", "pandas", "matplotlib", "distributed")
+HEAVY = ("torch", "skorch", "gplearn", "sklearn", "sympy", "pandas", "matplotlib", "distributed",
+         "onnx", "onnxruntime", "skl2onnx")
 
 #: An expression, for the code run in a subprocess: the heavy packages it has imported.
 _HEAVY_IMPORTED = f"sorted({{name.split('.')[0] for name in sys.modules}} & set({HEAVY!r}))"

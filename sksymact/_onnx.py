@@ -1,0 +1,605 @@
+"""ONNX export of a fitted :class:`~sksymact.HybridTransferClassifier`.
+
+Importing this module registers a converter for
+:class:`~sksymact.HybridTransferClassifier` with skl2onnx
+(``skl2onnx.update_registered_converter``: a shape calculator, a converter
+and skl2onnx's own classifier parser, so the ``zipmap``, ``nocl`` and
+``output_class_labels`` options work as for scikit-learn's classifiers), and
+one for :class:`~sksymact.HybridTransferRegressor` (one output, ``variable``,
+of shape ``(n_samples, n_outputs)``: ``predict``'s values).
+From then on ``skl2onnx.to_onnx`` converts them, alone or inside a
+:class:`~sklearn.pipeline.Pipeline`, like any scikit-learn model.
+:func:`to_onnx` (also ``sksymact.to_onnx``, which imports this module on
+first use) does the import for you.
+
+The graph computes what ``predict_proba`` computes: the input cast to
+float32, each hidden layer's ``Linear`` (``Gemm``), ``BatchNorm1d`` in eval
+mode (with the running statistics, rounded as torch rounds) and activation,
+dropout left out (it is the identity at inference), the head, then the
+sigmoid (two classes) or softmax (more) in float64 on the float32 logits, as
+``predict_proba`` does; the label is the argmax of those float64
+probabilities, as ``predict``'s is.  A formula activation is built from its
+formula with :meth:`Formula.fold <sksymact.Formula.fold>` and the ``onnx``
+emitter of each operator's record in the registry
+(:mod:`sksymact._operators`), with the module's current constants.
+
+Needs the ``onnx`` extra: ``pip install sksymact[onnx]`` (onnx and skl2onnx
+to export, onnxruntime to run the result).
+"""
+
+import math
+
+import numpy as np
+
+try:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from skl2onnx import get_latest_tested_opset_version, update_registered_converter
+    from skl2onnx import to_onnx as _skl2onnx_to_onnx
+    from skl2onnx.common.data_types import (DoubleTensorType, FloatTensorType,
+                                        guess_proto_type)
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+    from skl2onnx.common.utils_classifier import get_label_classes
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "sksymact's ONNX export needs the optional dependencies onnx and skl2onnx "
+        "(and onnxruntime to run the exported model): pip install sksymact[onnx]"
+    ) from exc
+
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._activation import SymbolicActivation
+from ._classifier import HybridTransferClassifier
+from ._operators import OPERATORS, PROTECTION_THRESHOLD
+from ._regressor import HybridTransferRegressor
+from ._version import __version__
+
+__all__ = ["to_onnx"]
+
+#: The aliases of the converters in skl2onnx's registry.
+ALIAS = "SksymactHybridTransferClassifier"
+REGRESSOR_ALIAS = "SksymactHybridTransferRegressor"
+
+#: The options of the converter: those of scikit-learn's classifiers.
+OPTIONS = {"zipmap": [True, False, "columns"], "nocl": [True, False],
+           "output_class_labels": [False, True]}
+
+
+# -- where nodes go: an skl2onnx container, or a stand-alone graph ------------------------
+
+
+class _ContainerBackend:
+    """Nodes and initializers into the scope and container of an skl2onnx converter."""
+
+    def __init__(self, scope, container):
+        self._scope = scope
+        self._container = container
+
+    def unique(self, hint):
+        return self._scope.get_unique_variable_name(hint)
+
+    def node(self, op_type, inputs, output, attributes):
+        self._container.add_node(op_type, list(inputs), output,
+                                 name=self._scope.get_unique_operator_name(op_type),
+                                 **attributes)
+
+    def initializer(self, name, array):
+        if array.dtype.kind in "OSU":
+            values = [str(v).encode("utf-8") for v in array.ravel()]
+            self._container.add_initializer(name, TensorProto.STRING, list(array.shape), values)
+        else:
+            # The container copies a TensorProto's raw bytes: exact for every numeric type.
+            self._container.add_initializer(name, None, None, numpy_helper.from_array(array))
+
+
+class _ModelBackend:
+    """Nodes and initializers of a stand-alone graph (the activation alone, for tests)."""
+
+    def __init__(self):
+        self.nodes, self.initializers, self._count = [], [], 0
+
+    def unique(self, hint):
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def node(self, op_type, inputs, output, attributes):
+        self.nodes.append(helper.make_node(op_type, list(inputs), [output],
+                                           name=self.unique(op_type), **attributes))
+
+    def initializer(self, name, array):
+        self.initializers.append(numpy_helper.from_array(array, name))
+
+
+# -- the graph builder the operators' ``onnx`` emitters are handed ------------------------
+
+
+class _Graph:
+    """The ``g`` of ``Operator.onnx``: emits nodes as the torch module computes.
+
+    ``fused`` says which of :class:`SymbolicActivation`'s two paths to follow.
+    With fixed constants (the fused plan of :mod:`sksymact._tape`) the
+    constants are Python floats: a variable-free subtree is folded in float64
+    with the numpy kernels, a guard on a constant is decided in float64, and
+    ``constant / tensor`` is a reciprocal times the constant, as in the plan.
+    With learnable constants (plain autograd) they are float32 tensors and
+    every operation is a node.
+    """
+
+    def __init__(self, backend, x, *, fused=True):
+        self._backend = backend
+        self.x = x
+        self._fused = fused
+        self._known = {}  # name -> float64 (or bool) value of a constant not yet in the graph
+        self._in_graph = set()
+        self._names_of_known = {}
+        self._memo = {}  # value numbering: a repeated subtree is computed once
+        self._depends_on_x = {x}
+
+    # Constants -------------------------------------------------------------
+
+    def known(self, value):
+        """A constant whose value the exporter knows (a float, or a bool condition)."""
+        if isinstance(value, (bool, np.bool_)):
+            key = ("bool", bool(value))
+        else:
+            value = float(value)
+            # 0.0 and -0.0, and every NaN, are distinct keys; bits decide.
+            key = ("float", np.float64(value).tobytes())
+        name = self._names_of_known.get(key)
+        if name is None:
+            name = self._backend.unique("const")
+            self._names_of_known[key] = name
+            self._known[name] = value
+        return name
+
+    def constant(self, value):
+        """A float32 scalar constant (its value is known to the exporter)."""
+        return self.known(float(value))
+
+    def parameter(self, array):
+        """A constant the module holds as a tensor (learnable constants): always a node input."""
+        name = self._backend.unique("constant")
+        self._backend.initializer(name, np.asarray(array))
+        self._in_graph.add(name)
+        return name
+
+    def value_of(self, name):
+        """The float64 value of a known constant, or None."""
+        value = self._known.get(name)
+        return value if isinstance(value, float) else None
+
+    def _materialise(self, name):
+        if name in self._known and name not in self._in_graph:
+            value = self._known[name]
+            dtype = np.bool_ if isinstance(value, bool) else np.float32
+            with np.errstate(over="ignore"):  # a folded value beyond float32 is inf, as in torch
+                self._backend.initializer(name, np.array(value, dtype=dtype))
+            self._in_graph.add(name)
+        return name
+
+    # Nodes -----------------------------------------------------------------
+
+    def guard(self, a):
+        """gplearn's safe entries ``|a| > 0.001`` and ``a`` with the others set to 1."""
+        value = self.value_of(a) if self._fused else None
+        if value is not None:
+            # The fused plan decides a constant's guard in float64.
+            safe = abs(value) > PROTECTION_THRESHOLD
+            return self.known(safe), (a if safe else self.constant(1.0))
+        safe = self.op("Greater", self.op("Abs", a), self.constant(PROTECTION_THRESHOLD))
+        return safe, self.op("Where", safe, a, self.constant(1.0))
+
+    def op(self, op_type, *inputs, **attributes):
+        """One ONNX node of the default domain; returns the name of its output."""
+        if op_type == "Where" and isinstance(self._known.get(inputs[0]), bool):
+            return inputs[1] if self._known[inputs[0]] else inputs[2]
+        if op_type == "Div" and self._fused and self.value_of(inputs[0]) is not None:
+            # torch computes ``float / tensor`` as ``reciprocal(tensor) * float``.
+            return self.op("Mul", self.op("Reciprocal", inputs[1]), inputs[0])
+        key = (op_type, inputs, tuple(sorted(attributes.items())))
+        name = self._memo.get(key)
+        if name is not None:
+            return name
+        name = self._backend.unique(op_type.lower())
+        self._backend.node(op_type, [self._materialise(i) for i in inputs], name, attributes)
+        self._memo[key] = name
+        if any(i in self._depends_on_x for i in inputs):
+            self._depends_on_x.add(name)
+        return name
+
+    def finish(self, name):
+        """The activation's output: a new name, of the shape of ``x``."""
+        if name == self.x:
+            return self.op("Identity", name)
+        if name not in self._depends_on_x:
+            # A formula that does not depend on x (once folded) is a constant map.
+            return self.op("Expand", name, self.op("Shape", self.x))
+        return name
+
+
+# -- the network --------------------------------------------------------------------------
+
+
+def _unsupported_operator(name, formula):
+    return ValueError(
+        f"Cannot export operator {name!r} of the formula {formula} to ONNX: its record in "
+        "the operator registry has no onnx emitter (onnx=None)."
+    )
+
+
+def _emit_formula(backend, x, module):
+    """The nodes of a :class:`SymbolicActivation`, with its current constants."""
+    formula = module.formula
+    fused = not module.learnable_constants
+    g = _Graph(backend, x, fused=fused)
+    # float64 (the module's own dtype for them); float32 where torch casts them.
+    values = iter(module.constants.detach().cpu().to(torch.float64).numpy())
+
+    def leaf(kind, payload):
+        if kind == "var":
+            if payload != "x":
+                raise ValueError(f"Cannot export the formula {formula}: variable {payload!r} "
+                                 "is not x (collapse it first).")
+            return x
+        value = next(values)
+        if fused:
+            return g.known(float(value))
+        # Per layer, a scalar; per channel, a row that broadcasts over the last axis.
+        return g.parameter(value.astype(np.float32))
+
+    def node(name, args):
+        operator = OPERATORS.get(name)
+        if operator is None or operator.onnx is None:
+            raise _unsupported_operator(name, formula)
+        if fused and all(g.value_of(a) is not None for a in args):
+            # A constant subtree: folded in float64 with gplearn's numpy kernel, as the plan does.
+            with np.errstate(all="ignore"):
+                value = operator.numpy(*(np.float64(g.value_of(a)) for a in args))
+            return g.known(float(value))
+        return operator.onnx(g, *args)
+
+    return g.finish(formula.fold(leaf, node))
+
+
+def _emit_named(backend, x, module):
+    """The nodes of one of torch's activations that ``NAMED_ACTIVATIONS`` names."""
+    g = _Graph(backend, x, fused=False)
+    kind = type(module)
+    if kind is nn.Identity:
+        return g.finish(x)
+    if kind in (nn.ReLU, nn.Tanh):
+        return g.op({nn.ReLU: "Relu", nn.Tanh: "Tanh"}[kind], x)
+    if kind is nn.Sigmoid:
+        return OPERATORS["sig"].onnx(g, x)  # 1 / (1 + exp(-x)), as torch computes it
+    if kind is nn.SiLU:
+        # torch: x / (1 + exp(-x)).
+        return g.op("Div", x, g.op("Add", g.op("Exp", g.op("Neg", x)), g.constant(1.0)))
+    if kind is nn.GELU and module.approximate == "none":
+        # torch's exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))).  ONNX's own Gelu
+        # needs opset 20; Erf is in every opset skl2onnx targets.
+        erf = g.op("Erf", g.op("Mul", x, g.constant(math.sqrt(0.5))))
+        return g.op("Mul", g.op("Mul", x, g.constant(0.5)), g.op("Add", erf, g.constant(1.0)))
+    if kind is nn.GELU and module.approximate == "tanh":
+        cube = g.op("Mul", g.op("Mul", x, x), x)
+        inner = g.op("Mul", g.op("Add", x, g.op("Mul", cube, g.constant(0.044715))),
+                     g.constant(math.sqrt(2 / math.pi)))
+        half = g.op("Mul", x, g.constant(0.5))
+        return g.op("Mul", half, g.op("Add", g.op("Tanh", inner), g.constant(1.0)))
+    return None
+
+
+def _emit_activation(backend, x, module, where):
+    # Exact types: a subclass may compute something else in its forward.
+    if type(module) is SymbolicActivation:
+        return _emit_formula(backend, x, module)
+    out = _emit_named(backend, x, module)
+    if out is None:
+        raise TypeError(
+            f"Cannot export the activation {type(module).__module__}."
+            f"{type(module).__qualname__} ({where}) to ONNX: only SymbolicActivation and "
+            "torch's ReLU, GELU, SiLU, Tanh, Sigmoid and Identity have an ONNX form."
+        )
+    return out
+
+
+def _as_float32(tensor):
+    return np.ascontiguousarray(tensor.detach().cpu().numpy(), dtype=np.float32)
+
+
+def _emit_linear(backend, x, linear):
+    weight = backend.unique("weight")
+    backend.initializer(weight, _as_float32(linear.weight))
+    inputs = [x, weight]
+    if linear.bias is not None:
+        bias = backend.unique("bias")
+        backend.initializer(bias, _as_float32(linear.bias))
+        inputs.append(bias)
+    out = backend.unique("linear")
+    backend.node("Gemm", inputs, out, {"transB": 1})
+    return out
+
+
+def _emit_batch_norm(backend, x, norm, where):
+    if norm.running_mean is None or norm.running_var is None:
+        raise ValueError(f"Cannot export {where} to ONNX: a BatchNorm1d without running "
+                         "statistics normalises each batch by itself.")
+    # torch's CPU kernel in eval mode computes, per channel, alpha = (1 /
+    # sqrt(var + eps)) * weight and beta = bias - mean * alpha in float32, then
+    # x * alpha + beta, the last two as fused multiply-adds (one rounding).  ONNX
+    # has no fused multiply-add, and its BatchNormalization rounds in another
+    # order (2e-7 apart on N(0, 1) data, which a formula with a pole magnifies).
+    # The product of two float32 numbers is exact in float64, so x * alpha + beta
+    # computed in float64 and cast to float32 gives torch's bits (bar a double
+    # rounding about once in 2**29 values).
+    size = norm.num_features
+    weight = _as_float32(norm.weight) if norm.weight is not None else np.ones(size, "f4")
+    bias = _as_float32(norm.bias) if norm.bias is not None else np.zeros(size, "f4")
+    invstd = np.float32(1) / np.sqrt(_as_float32(norm.running_var) + np.float32(norm.eps))
+    alpha = (invstd * weight).astype(np.float64)
+    beta = (bias - _as_float32(norm.running_mean).astype(np.float64) * alpha)
+    beta = beta.astype(np.float32).astype(np.float64)
+    names = []
+    for hint, array in (("bn_scale", alpha), ("bn_shift", beta)):
+        names.append(backend.unique(hint))
+        backend.initializer(names[-1], np.ascontiguousarray(array))
+    chain = [("Cast", [], {"to": TensorProto.DOUBLE}), ("Mul", [names[0]], {}),
+             ("Add", [names[1]], {}), ("Cast", [], {"to": TensorProto.FLOAT})]
+    for op_type, operands, attributes in chain:
+        out = backend.unique("batch_norm")
+        backend.node(op_type, [x, *operands], out, attributes)
+        x = out
+    return x
+
+
+def _emit_network(backend, x, mlp):
+    """The nodes of :class:`~sksymact._mlp.MLP` in eval mode; returns the logits' name."""
+    for name, module in mlp.hidden.named_children():
+        where = f"hidden layer module {name!r}"
+        if type(module) is nn.Linear:
+            x = _emit_linear(backend, x, module)
+        elif type(module) is nn.BatchNorm1d:
+            x = _emit_batch_norm(backend, x, module, where)
+        elif isinstance(module, nn.Dropout):
+            continue  # the identity at inference
+        else:
+            x = _emit_activation(backend, x, module, where)
+    return _emit_linear(backend, x, mlp.head)
+
+
+# -- the skl2onnx converter ---------------------------------------------------------------
+
+
+def _label_classes(scope, model):
+    """The labels as skl2onnx writes them: int64 for numbers and bools, else UTF-8 strings."""
+    classes = np.asarray(get_label_classes(scope, model))
+    if classes.dtype.kind in "biu":
+        return classes.astype(np.int64)
+    if classes.dtype.kind == "f":
+        if not np.all(classes == np.round(classes)):
+            raise ValueError(f"Cannot export class labels {classes.tolist()} to ONNX: float "
+                             "labels must be integers (or use strings).")
+        return classes.astype(np.int64)
+    return np.array([str(c) for c in classes], dtype=object)
+
+
+def _shape_calculator(operator):
+    """Output types and shapes: those of scikit-learn's classifiers (label, probabilities)."""
+    calculate_linear_classifier_output_shapes(operator)
+
+
+def _network_outputs(scope, operator, container):
+    """The graph's builder and the network's outputs on the input, cast to float64."""
+    model = operator.raw_operator
+    check_is_fitted(model, "net_")
+    backend = _ContainerBackend(scope, container)
+    g = _Graph(backend, operator.inputs[0].full_name, fused=False)
+    x = g.x
+    if guess_proto_type(operator.inputs[0].type) != TensorProto.FLOAT:
+        x = g.op("Cast", x, to=TensorProto.FLOAT)  # the network computes in float32
+    # With compile=True skorch holds torch.compile's wrapper; its module is the MLP.
+    mlp = getattr(model.net_.module_, "_orig_mod", model.net_.module_)
+    return g, g.op("Cast", _emit_network(backend, x, mlp), to=TensorProto.DOUBLE)
+
+
+def _converter(scope, operator, container):
+    """Emit the graph of a fitted :class:`HybridTransferClassifier` into ``container``."""
+    model = operator.raw_operator
+    g, logits = _network_outputs(scope, operator, container)
+    # predict_proba: sigmoid or softmax in float64 on the float32 logits.
+    if len(model.classes_) == 2:
+        # torch's sigmoid, 1 / (1 + exp(-z)), in float64 (ONNX Runtime's Sigmoid
+        # kernel loses the small probabilities' relative precision).
+        one = g.parameter(np.array(1.0))
+        positive = g.op("Reciprocal", g.op("Add", g.op("Exp", g.op("Neg", logits)), one))
+        proba = g.op("Concat", g.op("Sub", one, positive), positive, axis=1)
+    else:
+        proba = g.op("Softmax", logits, axis=1)
+    # predict: the argmax of the float64 probabilities (the first of a tie, as numpy).
+    index = g.op("ArgMax", proba, axis=1, keepdims=0)
+    classes = g.parameter(_label_classes(scope, model))
+    container.add_node("Gather", [classes, index], operator.outputs[0].full_name,
+                       name=scope.get_unique_operator_name("Gather"), axis=0)
+    out_type = guess_proto_type(operator.outputs[1].type)
+    container.add_node("Cast", [proba], operator.outputs[1].full_name,
+                       name=scope.get_unique_operator_name("Cast"), to=out_type)
+
+
+def _regressor_shape_calculator(operator):
+    """One output, ``variable``: ``(n_samples, n_outputs)`` in the input's float type."""
+    if len(operator.inputs) != 1 or len(operator.outputs) != 1:
+        raise RuntimeError(f"{REGRESSOR_ALIAS} takes one input and gives one output.")
+    kind = type(operator.inputs[0].type)
+    kind = kind if kind in (FloatTensorType, DoubleTensorType) else FloatTensorType
+    operator.outputs[0].type = kind([operator.inputs[0].get_first_dimension(),
+                                     operator.raw_operator.n_outputs_])
+
+
+def _regressor_converter(scope, operator, container):
+    """Emit the graph of a fitted :class:`HybridTransferRegressor` into ``container``."""
+    model = operator.raw_operator
+    g, outputs = _network_outputs(scope, operator, container)
+    # predict: the float32 outputs, in float64, times the target's scale plus its mean.
+    scale = g.parameter(np.asarray(model.target_scale_, dtype=np.float64))
+    mean = g.parameter(np.asarray(model.target_mean_, dtype=np.float64))
+    value = g.op("Add", g.op("Mul", outputs, scale), mean)
+    container.add_node("Cast", [value], operator.outputs[0].full_name,
+                       name=scope.get_unique_operator_name("Cast"),
+                       to=guess_proto_type(operator.outputs[0].type))
+
+
+update_registered_converter(HybridTransferClassifier, ALIAS, _shape_calculator, _converter,
+                            options=OPTIONS)
+update_registered_converter(HybridTransferRegressor, REGRESSOR_ALIAS,
+                            _regressor_shape_calculator, _regressor_converter)
+
+
+# -- the public function ------------------------------------------------------------------
+
+
+def _network_estimator_of(model):
+    if isinstance(model, Pipeline):
+        return _network_estimator_of(model.steps[-1][1])
+    networks = (HybridTransferClassifier, HybridTransferRegressor)
+    return model if isinstance(model, networks) else None
+
+
+def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksymact"):
+    """Convert a fitted classifier or regressor, or a pipeline ending in one, to ONNX.
+
+    A thin layer over ``skl2onnx.to_onnx``, with the converters of
+    :class:`HybridTransferClassifier` and :class:`HybridTransferRegressor`
+    registered (importing :mod:`sksymact._onnx` registers them, so
+    ``skl2onnx.to_onnx`` works as well).
+    The model follows skl2onnx's convention for classifiers: two outputs, the
+    labels and the class probabilities; with the default ``zipmap=True`` the
+    probabilities are a list of ``{label: probability}`` dicts
+    (``output_label``, ``output_probability``), with ``{"zipmap": False}`` a
+    tensor (``label``, ``probabilities``).  A
+    :class:`~sksymact.HybridTransferRegressor` gives one output,
+    ``variable``, of shape ``(n_samples, n_outputs)``: the values of
+    ``predict``.
+
+    Parameters
+    ----------
+    model : HybridTransferClassifier, HybridTransferRegressor or Pipeline
+        A fitted network, or a fitted pipeline whose steps skl2onnx can
+        convert (for example ``make_pipeline(StandardScaler(), clf)``).
+    X_sample : array-like of shape (n_samples, n_features), default=None
+        A few rows, from which the input's type is taken: float64 rows give a
+        float64 input (cast to float32 for the network, as ``predict_proba``
+        casts) and float64 probabilities (or values); anything else a float32
+        input.  None: a float32 input of ``model.n_features_in_`` columns.
+    target_opset : int or dict, default=None
+        The ONNX opset (skl2onnx's ``target_opset``); None is skl2onnx's latest
+        tested one.
+    options : dict, default=None
+        The options of skl2onnx.  A dict of option names (``{"zipmap": False}``,
+        ``"nocl"``, ``"output_class_labels"``) applies to the classifier (the
+        last step of a pipeline; the regressor has no options); a dict keyed
+        by a model's class or ``id`` is passed to skl2onnx unchanged.
+    name : str, default="sksymact"
+        Name of the ONNX graph.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The model; ``model.SerializeToString()`` gives the bytes to save.  Its
+        metadata records the sksymact version that wrote it
+        (``sksymact_version``).
+
+    Raises
+    ------
+    ValueError
+        If the network holds a formula operator without an ONNX form (an
+        operator record with ``onnx=None``), or float class labels that are not
+        integers.
+    TypeError
+        If an activation is a torch module that has no ONNX form here (only
+        :class:`SymbolicActivation` and torch's ReLU, GELU, SiLU, Tanh,
+        Sigmoid and Identity have one).
+
+    See Also
+    --------
+    HybridTransferClassifier : The classifier converted.
+    HybridTransferRegressor : The regressor converted.
+
+    Notes
+    -----
+    The graph computes the network in float32 as ``predict_proba`` does, and
+    its sigmoid or softmax in float64 on the float32 logits; onnxruntime's
+    probabilities agree with ``predict_proba`` to about 1e-7, and its labels
+    with ``predict``.  The float32 sums of a matrix product run in another
+    order in onnxruntime than in torch, and an activation with a pole (such as
+    ``x / (x - 1)`` near 1) magnifies that difference as it does any rounding.
+    A formula's protected operators keep gplearn's values (``Where`` on
+    ``|a| > 0.001``).  The ONNX file depends on neither torch nor sksymact:
+    onnxruntime and numpy run it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> from sksymact import HybridTransferClassifier, to_onnx
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 4)).astype(np.float32)
+    >>> y = (X[:, 0] * np.cos(X[:, 1]) > 0).astype(int)
+    >>> clf = HybridTransferClassifier((8,), "x*cos(x)", max_iter=2, batch_size=64,
+    ...                                random_state=0).fit(X, y)
+    >>> onx = to_onnx(clf, X[:1], options={"zipmap": False})
+    >>> session = ort.InferenceSession(onx.SerializeToString(),
+    ...                                providers=["CPUExecutionProvider"])
+    >>> label, proba = session.run(None, {"X": X})
+    >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-5)
+    True
+    >>> bool((label == clf.predict(X)).all())
+    True
+    """
+    estimator = _network_estimator_of(model)
+    if estimator is not None:
+        check_is_fitted(estimator, "net_")
+    if options is not None and options and all(isinstance(k, str) for k in options):
+        if estimator is None:
+            raise ValueError("options given by name need a HybridTransferClassifier (or a "
+                             "pipeline ending in one); key them by model otherwise.")
+        options = {id(estimator): dict(options)}
+    if X_sample is None:
+        n_features = getattr(model, "n_features_in_", None)
+        if n_features is None:
+            raise ValueError("X_sample=None needs a fitted model with n_features_in_.")
+        onx = _skl2onnx_to_onnx(model, initial_types=[("X", FloatTensorType([None, n_features]))],
+                                target_opset=target_opset, options=options, name=name)
+    else:
+        X = np.asarray(X_sample)
+        X = X if X.dtype == np.float64 else X.astype(np.float32)
+        onx = _skl2onnx_to_onnx(model, X, target_opset=target_opset, options=options,
+                                name=name)
+    onnx.helper.set_model_props(onx, {"sksymact_version": __version__})
+    return onx
+
+
+def _activation_to_onnx(module, *, n_channels=None, target_opset=None):
+    """A stand-alone ONNX model of one activation module: input ``x``, output ``y``.
+
+    ``x`` is float32 of shape ``(n, n_channels)`` (any number of columns when
+    ``n_channels`` is None and the module has no per-channel constants).  The
+    graph is the one the converter emits for a hidden layer's activation.
+    """
+    backend = _ModelBackend()
+    out = _emit_activation(backend, "x", module, "the activation")
+    opset = target_opset or get_latest_tested_opset_version()
+    channels = getattr(module, "num_channels", None) or n_channels
+    shape = ["n", "channels" if channels is None else channels]
+    backend.nodes.append(helper.make_node("Identity", [out], ["y"], name="output"))
+    graph = helper.make_graph(
+        backend.nodes, "activation",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)],
+        initializer=backend.initializers)
+    opsets = [helper.make_opsetid("", opset)]
+    model = helper.make_model(graph, opset_imports=opsets,
+                              ir_version=helper.find_min_ir_version_for(opsets))
+    onnx.checker.check_model(model, full_check=True)
+    return model
