@@ -105,6 +105,7 @@ class HybridTransferClassifier(ClassifierMixin, HybridNetworkBase):
         learnable_constants=False,
         callbacks=None,
         device="auto",
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -123,6 +124,7 @@ class HybridTransferClassifier(ClassifierMixin, HybridNetworkBase):
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.device = device
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 

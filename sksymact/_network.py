@@ -25,9 +25,9 @@ from ._activation import interpret_activations
 from ._formula import Formula
 from ._metrics import count_params
 from ._mlp import MLP
-from ._parallel import limit_torch_threads
+from ._parallel import limit_torch_threads, network_thread_budget
 from ._persistence import VersionedPickleMixin
-from ._training import BatchIterator, FiniteLossGuard, TensorDataset
+from ._training import Adam, BatchIterator, FiniteLossGuard, TensorDataset
 from .library import LibraryEntry
 
 __all__ = ["HybridNetworkBase", "NETWORK_PARAMETERS_DOC", "NETWORK_ATTRIBUTES_DOC"]
@@ -130,12 +130,22 @@ NETWORK_PARAMETERS_DOC = """\
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
         ``"auto"`` uses CUDA when it is available.  The training rows are
         moved to the device once per fit.
+    compile : bool, default=False
+        Train and predict with the module compiled by ``torch.compile``
+        (skorch's ``compile=True``).  It needs a working C++ compiler at run
+        time; the first fit in a process spends seconds compiling (and more
+        for each new batch shape), which the speed page measures against the
+        time it saves per epoch.  The fitted model pickles and predicts like
+        an uncompiled one.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout, the validation split
         and, when it has none of its own, a specialist discoverer.  The same
         integer gives identical predictions on CPU with the same number of
         torch threads (``torch.get_num_threads()``; the order of floating-point
-        reductions depends on it).  The caller's global torch random state is
+        reductions depends on it); a network whose batches are small
+        (``batch_size`` times the widest layer, input included, below 16,384)
+        always trains and predicts on one thread, and gives identical
+        predictions whatever the thread count.  The caller's global torch random state is
         left untouched.
     verbose : int, default=0
         Print skorch's per-epoch table when positive."""
@@ -201,6 +211,7 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         "learnable_constants": ["boolean", StrOptions({"per_layer", "per_channel"})],
         "callbacks": [None, list],
         "device": [str],
+        "compile": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -260,7 +271,9 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         # Fork the RNG so a seeded fit neither depends on nor disturbs the
         # caller's global torch state.
         devices = [torch.device(self.device_)] if self.device_.startswith("cuda") else []
-        with torch.random.fork_rng(devices=devices, device_type="cuda"), limit_torch_threads():
+        threads = network_thread_budget(self.batch_size, (X.shape[1], *hidden))
+        with torch.random.fork_rng(devices=devices, device_type="cuda"), \
+                limit_torch_threads(threads):
             torch.manual_seed(seed)
             mlp = MLP(X.shape[1], hidden, n_outputs,
                       [r.new_module(width) for r, width in zip(resolved, hidden)],
@@ -287,7 +300,7 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         return WeightedLossNet(
             module=mlp,
             criterion=criterion,
-            optimizer=torch.optim.Adam,
+            optimizer=Adam,  # torch's Adam, without the import of torch._dynamo
             lr=self.learning_rate_init,
             optimizer__weight_decay=self.alpha,
             optimizer__fused=_fused_adam_supported(self.device_),
@@ -302,6 +315,7 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
             predict_nonlinearity=None,
             verbose=self.verbose,
             device=self.device_,
+            compile=self.compile,
             **extra,
         )
 
@@ -330,7 +344,8 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         # The net's device, not device_: a model trained on a GPU and unpickled
         # where there is none has been moved to the CPU by skorch.
         X = torch.from_numpy(_as_float32(X)).to(self.net_.device)
-        with limit_torch_threads():
+        threads = network_thread_budget(self.batch_size, (X.shape[1], *self._hidden_sizes()))
+        with limit_torch_threads(threads):
             return self.net_.forward(TensorDataset(X), training=False, device="cpu")
 
     def __sklearn_tags__(self):

@@ -15,8 +15,12 @@ The rule, applied inside a task and never at top level:
   job, except under joblib's Dask backend, where gplearn's jobs become tasks
   of the cluster like any other.  Its result does not depend on ``n_jobs``.
 
-Top-level fits are left alone: torch keeps its own default and gplearn the
-``n_jobs`` it was given.
+Top-level fits are left alone -- torch keeps its own default and gplearn the
+``n_jobs`` it was given -- except that a network whose batches are small
+(:func:`network_thread_budget`) trains and predicts on one torch thread,
+wherever it runs: below torch's grain size a kernel runs on one thread
+anyway, and more threads only add their synchronization (measured on the
+speed page).
 """
 
 import contextlib
@@ -26,7 +30,17 @@ import threading
 
 from joblib.parallel import get_active_backend
 
-__all__ = ["inside_parallel_task", "torch_thread_budget", "limit_torch_threads", "gp_n_jobs"]
+__all__ = ["inside_parallel_task", "torch_thread_budget", "network_thread_budget",
+           "limit_torch_threads", "gp_n_jobs"]
+
+#: A network whose batches hold fewer values than this per layer (batch size
+#: times the widest layer) runs on one torch thread.  torch splits an
+#: elementwise kernel across threads only from 32,768 elements (its grain
+#: size); on the speed page's two-core machine two threads made a fit with
+#: batches of 64 rows of 64 units (4,096 values) about 1.15 times slower and
+#: one with 128 rows (8,192) 1.2 times, were even at 256 rows (16,384) and
+#: faster at 1,024 rows (65,536).
+SMALL_BATCH_VALUES = 16384
 
 _lock = threading.Lock()
 _n_limited = 0
@@ -119,6 +133,36 @@ def torch_thread_budget():
     if shared:
         return 1
     return _positive_int_env("OMP_NUM_THREADS") or 1
+
+
+def network_thread_budget(batch_size, widths):
+    """How many intra-op torch threads a network's training or prediction may use.
+
+    Parameters
+    ----------
+    batch_size : int
+        Rows per batch.
+    widths : sequence of int
+        The widths of the network's layers, its input included.
+
+    Returns
+    -------
+    budget : int or None
+        1 when ``batch_size * max(widths)`` is below
+        :data:`SMALL_BATCH_VALUES` (small batches run fastest on one thread),
+        otherwise :func:`torch_thread_budget`.
+
+    Examples
+    --------
+    >>> from sksymact._parallel import network_thread_budget
+    >>> network_thread_budget(64, (30, 64, 32))
+    1
+    >>> network_thread_budget(1024, (54, 64, 32)) is None  # top level: torch's default
+    True
+    """
+    if batch_size * max(widths) < SMALL_BATCH_VALUES:
+        return 1
+    return torch_thread_budget()
 
 
 @contextlib.contextmanager

@@ -106,6 +106,7 @@ class HybridTransferRegressor(RegressorMixin, HybridNetworkBase):
         learnable_constants=False,
         callbacks=None,
         device="auto",
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -125,6 +126,7 @@ class HybridTransferRegressor(RegressorMixin, HybridNetworkBase):
         self.learnable_constants = learnable_constants
         self.callbacks = callbacks
         self.device = device
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 

@@ -32,6 +32,23 @@ branch, the derivative of ``sqrt(|a|)`` taken at the threshold below
 ``|a| = 0.001``).  One deliberate
 difference from autograd: a derivative known to be zero stays zero when
 multiplied by a non-finite value (autograd would give ``0 * inf = nan``).
+
+A plan runs as straight-line Python generated from its steps (kernel calls
+on local variables, nothing else: no text of the formula reaches the
+generated source, only slot numbers and the names of the kernels below); the
+loop that interprets the same steps one by one, :meth:`Plan.interpret`, is
+kept as the reference the tests hold the generated code to.
+
+On the CPU in float32 -- training's case -- and for tensors of at least
+:data:`NUMPY_MIN_ELEMENTS` elements, ``sin``, ``cos``, ``tan`` and ``log``
+run as numpy's float32 kernels on the tensors' memory: on the machine of the
+speed page they take a third to a half of the time of torch's (numpy's SIMD
+code has a maximum error of about 1.5 ulp for ``sin`` and ``cos`` and 3.4 for
+``tan``, torch's under 1 ulp; both are far below what float32 training can
+see).  Every other kernel, smaller tensors, every other dtype and device, and
+code being traced by ``torch.compile`` use torch's.  So an element's value
+can differ in its last bits between a large and a small batch (as a matrix
+product's can); a given input and shape always give the same bits.
 """
 
 import math
@@ -124,6 +141,42 @@ _KERNELS = {
     "full": (_full, True, False),
     "clone": (_clone, True, False),
 }
+
+
+#: The kernels that run as numpy's ufuncs on CPU float32 tensors (faster there
+#: than torch's; see the module docstring).
+_NUMPY_UFUNCS = {name: getattr(np, name) for name in ("sin", "cos", "tan", "log")}
+
+
+def _numpy_kernel(ufunc):
+    """A float32 CPU kernel computed by a numpy ufunc on the tensors' own memory."""
+    def kernel(t, out=None):
+        a = t.numpy()
+        if out is None:
+            # ``out`` also for a 0-d array, for which numpy would return a scalar.
+            return torch.from_numpy(ufunc(a, out=np.empty_like(a)))
+        ufunc(a, out=out.numpy())
+        return out
+    kernel.__name__ = kernel.__qualname__ = f"numpy_{ufunc.__name__}"
+    return kernel
+
+
+#: From how many elements numpy's kernels are used.  Crossing from torch to
+#: numpy costs about 15 us per call (views, allocation, numpy's error state),
+#: which numpy's faster kernels win back from about 12,000 elements on the
+#: machine of the speed page: a batch of 1024 rows of the light net's layers
+#: (65,536 and 32,768 elements) takes numpy's, a batch of 64 rows torch's.
+NUMPY_MIN_ELEMENTS = 16384
+
+
+def _numpy_applies(x):
+    """Whether a plan runs numpy's kernels on ``x``: CPU, float32, large, not being compiled."""
+    return (x.dtype is torch.float32 and x.is_cpu and x.numel() >= NUMPY_MIN_ELEMENTS
+            and not torch.compiler.is_compiling())  # torch.compile traces torch's kernels
+
+
+#: The same as kernels with ``_KERNELS``' contract, for the step-by-step interpreter.
+_NUMPY_KERNELS = {name: _numpy_kernel(ufunc) for name, ufunc in _NUMPY_UFUNCS.items()}
 
 
 # -- the compiler -------------------------------------------------------------------------
@@ -302,29 +355,76 @@ class Plan:
         Python floats.
     outputs : tuple of int
         Slots of the value and, if compiled with the derivative, of ``f'(x)``.
+    source : str
+        The generated Python function that runs the steps with torch's kernels
+        (the one for CPU float32 differs only in the kernels of numpy's).
     """
 
-    __slots__ = ("steps", "outputs", "_template", "_run")
+    __slots__ = ("steps", "outputs", "source", "_template", "_run", "_run_numpy")
 
     def __init__(self, steps, outputs, template):
         self.steps = steps
         self.outputs = outputs
         self._template = template
-        self._run = tuple((_KERNELS[name][0], operands, result, out, free)
-                          for name, operands, result, out, free in steps)
+        self.source, self._run = _generate(steps, outputs, template, numpy_kernels=False)
+        uses_numpy = any(name in _NUMPY_UFUNCS for name, *_ in steps)
+        self._run_numpy = (_generate(steps, outputs, template, numpy_kernels=True)[1]
+                           if uses_numpy else None)
 
     def __call__(self, x):
+        """Run the plan on ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The input, of any shape.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            ``(f(x),)`` or ``(f(x), f'(x))``, as :func:`compile_plan` says.
+        """
+        if self._run_numpy is not None and _numpy_applies(x):
+            with np.errstate(all="ignore"):  # numpy would warn where torch is silent
+                return self._run_numpy(x.detach())
+        return self._run(x)
+
+    def interpret(self, x):
+        """Run the steps one by one: the slow reference the generated code is tested against.
+
+        The same kernels as a call (numpy's for CPU float32, see the module
+        docstring), looked up and called step by step.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The input, of any shape.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            What a call returns, bit for bit.
+        """
+        overrides = _NUMPY_KERNELS if _numpy_applies(x) else {}
         slots = list(self._template)
-        slots[0] = x
-        for function, operands, result, out, free in self._run:
-            slots[result] = function(*[slots[i] for i in operands],
-                                     out=None if out < 0 else slots[out])
-            for i in free:
-                slots[i] = None
+        slots[0] = x.detach()
+        with np.errstate(all="ignore"):
+            for name, operands, result, out, free in self.steps:
+                function = overrides.get(name, _KERNELS[name][0])
+                slots[result] = function(*[slots[i] for i in operands],
+                                         out=None if out < 0 else slots[out])
+                for i in free:
+                    slots[i] = None
         return tuple(slots[i] for i in self.outputs)
 
     def kernel_counts(self):
-        """How many times each kernel runs per call (for tests and the speed page)."""
+        """How many times each kernel runs per call (for tests and the speed page).
+
+        Returns
+        -------
+        dict
+            ``{kernel name: count}``.
+        """
         counts = {}
         for name, *_ in self.steps:
             counts[name] = counts.get(name, 0) + 1
@@ -332,6 +432,75 @@ class Plan:
 
     def __len__(self):
         return len(self.steps)
+
+
+def _generate(steps, outputs, template, numpy_kernels):
+    """The steps as one Python function ``run(s0)``: ``(source, function)``.
+
+    Each slot is a local variable ``s<slot>``, each constant a name bound in
+    the function's namespace, each torch kernel ``k_<name>``; a released slot
+    is deleted, so its tensor is freed exactly where the interpreter frees it.
+    The source is built from slot numbers and kernel names only.
+
+    With ``numpy_kernels`` (CPU float32), the kernels of ``_NUMPY_UFUNCS`` are
+    numpy's ufuncs ``u_<name>`` on ndarray views ``a<slot>`` of the slots'
+    tensors, each view made once and kept while its slot holds the same
+    tensor (an in-place write keeps it).  Their results are numpy's own
+    arrays, except where the result is an output of the plan: the autograd
+    engine frees outputs without the GIL, and freeing a numpy array there
+    costs more than a torch allocation, so outputs are allocated by torch.
+    """
+    namespace = {"__builtins__": {}, "empty_like": torch.empty_like,
+                 "np_empty_like": np.empty_like, "from_numpy": torch.from_numpy}
+    registers = {0} | {result for _, _, result, _, _ in steps}
+    views = set()  # slots whose ndarray view a<slot> is valid
+
+    def name(slot):
+        if slot in registers:
+            return f"s{slot}"
+        namespace[f"c{slot}"] = template[slot]
+        return f"c{slot}"
+
+    def view(slot):
+        if slot not in views:
+            lines.append(f"    a{slot} = s{slot}.numpy()")
+            views.add(slot)
+        return f"a{slot}"
+
+    lines = ["def run(s0):"]
+    for kernel, operands, result, out, free in steps:
+        if numpy_kernels and kernel in _NUMPY_UFUNCS:
+            namespace[f"u_{kernel}"] = _NUMPY_UFUNCS[kernel]
+            (operand,) = operands
+            source = view(operand)
+            if out >= 0:  # in place: the slot keeps its tensor (result == out)
+                lines.append(f"    u_{kernel}({source}, out={view(out)})")
+            elif result in outputs:
+                lines.append(f"    s{result} = empty_like(s{operand})")
+                lines.append(f"    u_{kernel}({source}, out={view(result)})")
+            else:
+                lines.append(f"    a{result} = u_{kernel}({source}, "
+                             f"out=np_empty_like({source}))")
+                lines.append(f"    s{result} = from_numpy(a{result})")
+                views.add(result)
+        else:
+            namespace[f"k_{kernel}"] = _KERNELS[kernel][0]
+            call = ", ".join(name(i) for i in operands)
+            if out >= 0:
+                call += f", out={name(out)}"
+            else:
+                views.discard(result)  # a new tensor in this slot
+            lines.append(f"    s{result} = k_{kernel}({call})")
+        if free:
+            lines.append("    del " + ", ".join(f"s{i}" for i in free))
+            for i in free:
+                if i in views:
+                    lines.append(f"    del a{i}")
+                    views.discard(i)
+    lines.append("    return (" + "".join(f"s{i}, " for i in outputs) + ")")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<sksymact plan>", "exec"), namespace)  # noqa: S102
+    return source, namespace["run"]
 
 
 def compile_plan(formula, constants=None, *, with_derivative):
@@ -456,27 +625,36 @@ class FormulaFunction(torch.autograd.Function):
     pass multiplies the saved derivative in place (a fresh tensor per call
     costs more than the multiplication on small batches), so the graph can be
     walked backwards once; a second walk (``retain_graph``) raises instead of
-    returning a wrong gradient.
+    returning a wrong gradient.  The backward is once differentiable: with
+    ``create_graph=True`` it goes through ``once_differentiable``, so that a
+    second derivative raises; without (training), it skips that wrapper.
     """
 
     @staticmethod
     def forward(ctx, x, plans):
         if not ctx.needs_input_grad[0]:
-            (value,) = plans[0](x)
-            return value
+            return plans[0](x)[0]
         value, derivative = plans[1](x)
         ctx.save_for_backward(derivative)
         ctx.consumed = False
         return value
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
-        if ctx.consumed:
-            raise RuntimeError(
-                "A SymbolicActivation's graph can be walked backwards only once; "
-                "use learnable_constants=True for double backward or retain_graph."
-            )
-        ctx.consumed = True
-        (derivative,) = ctx.saved_tensors
-        return derivative.mul_(grad_output), None
+        if torch.is_grad_enabled():  # create_graph=True
+            return _once_differentiable_backward(ctx, grad_output)
+        return _backward(ctx, grad_output)
+
+
+def _backward(ctx, grad_output):
+    if ctx.consumed:
+        raise RuntimeError(
+            "A SymbolicActivation's graph can be walked backwards only once; "
+            "use learnable_constants=True for double backward or retain_graph."
+        )
+    ctx.consumed = True
+    (derivative,) = ctx.saved_tensors
+    return derivative.mul_(grad_output), None
+
+
+_once_differentiable_backward = once_differentiable(_backward)

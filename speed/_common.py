@@ -71,6 +71,7 @@ def machine():
         "cpus": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "threads": thread_counts(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the SIMD torch uses
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "versions": {
             "torch": torch.__version__, "scikit-learn": sklearn.__version__,
@@ -78,6 +79,14 @@ def machine():
             "numpy": numpy.__version__,
         },
     }
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages: how busy the machine was (other jobs included)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # not on every platform
+        return None
 
 
 class Eager(nn.Module):
@@ -125,7 +134,8 @@ def write_json(name, payload, out_dir=None):
     out_dir = Path(out_dir or Path(__file__).parent / "results")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.json"
-    payload = {"benchmark": name, "machine": machine(), **payload}
+    payload = {"benchmark": name, "machine": {**machine(), "load_average_at_end": load_average()},
+               **payload}
     atomic_write_text(path, json.dumps(payload, indent=2, default=float) + "\n")
     return path
 
@@ -161,6 +171,31 @@ def recompute(payload):
             if "eager_us" in r:
                 add(f"{r['activation']}: eager us", r["eager_us"], r.get("eager_all_us"))
             add(f"{r['activation']}: /GELU", r["/GELU"], r.get("all_us"), gelu)
+    elif kind == "fused":
+        for r in payload["rows"]:
+            at = r["formula"]
+            add(f"{at}: fused us", r["fused_us"], r.get("all_us"))
+            add(f"{at}: floor us", r["floor_us"], r.get("floor_all_us"))
+            add(f"{at}: numpy floor us", r["numpy_floor_us"], r.get("numpy_floor_all_us"))
+            add(f"{at}: /floor", r["/floor"], r.get("all_us"), r.get("floor_all_us"))
+            add(f"{at}: /GELU", r["/GELU"], r.get("all_us"), r.get("gelu_all_us"))
+        for r in payload["tiny"]:
+            at = f"tiny {r['dtype']} {r['formula']}"
+            add(f"{at}: fused us", r["fused_us"], r["all_us"])
+            add(f"{at}: overhead us", r["overhead_us"], r["all_us"],
+                fn=lambda t, r=r: median(a - b for a, b in zip(t, r["relu_all_us"])))
+            add(f"{at}: no-op Function - ReLU us", r["noop_function_over_relu_us"],
+                r["noop_all_us"],
+                fn=lambda t, r=r: median(a - b for a, b in zip(t, r["relu_all_us"])))
+            add(f"{at}: plan us", r["plan_us"], r["plan_all_us"])
+    elif kind == "onnx":
+        rows = payload["rows"]
+        for r in rows:
+            at = f"{r['activation']}, {r['rows']:,} rows, {r['way']}"
+            baseline = next(b for b in rows if b["way"] == "predict_proba"
+                            and (b["activation"], b["rows"]) == (r["activation"], r["rows"]))
+            add(f"{at}: us", r["us"], r["all_us"])
+            add(f"{at}: /predict_proba", r["/predict_proba"], r["all_us"], baseline["all_us"])
     elif kind == "discovery":
         for r in payload["rows"]:
             t, at = r["all_s"], f"{r['rows']:,} rows, n_jobs {r['n_jobs']}"
@@ -189,9 +224,43 @@ def recompute(payload):
     elif kind == "formula_training":
         runs = payload["runs"]
         relu = next(r for r in runs if r["activation"] == "relu")["all_s"]
+        gelu = next((r for r in runs if r["activation"] == "gelu"), {}).get("all_s")
         for r in runs:
             add(f"{r['activation']}: ours s", r["ours_s"], r["all_s"])
             add(f"{r['activation']}: /ReLU", r["/ReLU"], r["all_s"], relu)
+            if "/GELU" in r:
+                add(f"{r['activation']}: /GELU", r["/GELU"], r["all_s"], gelu)
+    elif kind == "startup":
+        rows = {r["run"]: r for r in payload["rows"]}
+        for name, r in rows.items():
+            add(f"{name}: median s", r["median_s"], r["all_s"])
+        add_help, bare = rows["sksymact --help"]["all_s"], rows["python -c pass"]["all_s"]
+        add("own cost s (paired)", payload["own_s"], add_help,
+            fn=lambda t: median(a - b for a, b in zip(t, bare)))
+    elif kind == "first_fit":
+        for r in payload["rows"]:
+            add(f"{r['optimizer']}: first - next s", r["first - next s"], r["extra_s"])
+            add(f"{r['optimizer']}: first s", r["first_s"],
+                [run["fits_s"][0] for run in r["runs"]])
+        ours, theirs = (r["runs"] for r in payload["rows"][:2])
+        add("first fit, torch's - network's Adam s", payload["first_fit_saving_s"],
+            [t["fits_s"][0] - o["fits_s"][0] for o, t in zip(ours, theirs)])
+        for r in payload["first_use"]:
+            add(f"first use {r['first use']}: s", r["s"], r["all_s"])
+    elif kind == "small":
+        for r in payload["rows"]:
+            at = f"{r['threads']} thread(s), {r['fit']}"
+            add(f"{at}: s", r["s"], r["all_s"])
+            add(f"{at}: /plain torch", r["/plain torch"], r["all_s"], r["torch_all_s"])
+            add(f"{at}: /MLPClassifier", r["/MLPClassifier"], r["all_s"], r["mlp_all_s"])
+            if "/ours" in r:
+                add(f"{at}: /ours", r["/ours"], r["all_s"], r["ours_all_s"])
+    elif kind.startswith("compile"):
+        for r in payload["table"]:
+            at = f"{r['activation']}, {r['fit']}"
+            add(f"{at}: compile cost s", r["compile cost s"], r["cost_s"])
+            add(f"{at}: saving us per row-epoch", r["saving us per row-epoch"],
+                r["saving_s_per_row_epoch"], fn=lambda t: median(t) * 1e6)
     elif kind == "memory":
         # One child process per measurement: the peaks are the raw runs.
         runs = {r["run"]: r for r in payload["runs"]}

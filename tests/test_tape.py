@@ -12,6 +12,7 @@ constants with a continuous range.
 """
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from sksymact import Formula, HybridTransferClassifier, SymbolicActivation
 from sksymact._activation import TORCH_OPERATORS
 from sksymact._formula import OPERATORS, PROTECTION_THRESHOLD
+from sksymact import _tape
 from sksymact._tape import compile_plan
 
 SPECIAL_CONSTANTS = (0.0, 1.0, -1.0, 0.5, 2.0, PROTECTION_THRESHOLD, -PROTECTION_THRESHOLD)
@@ -322,3 +324,141 @@ def test_changed_constants_change_the_computed_function():
     assert act(zero).item() == -1.25 and "add(x, -1.25)" in repr(act)
     act.constants = torch.tensor([7.0], dtype=torch.float64)
     assert act(zero).item() == 7.0 and "add(x, 7.0)" in repr(act)
+
+
+# -- the generated code, and numpy's kernels on the CPU in float32 --------------------------
+
+
+def _bits(tensor):
+    return tensor.numpy().tobytes()
+
+
+@pytest.fixture
+def numpy_kernels_on_small_tensors(monkeypatch):
+    """numpy's float32 kernels from one element on, so that small inputs test that path."""
+    monkeypatch.setattr(_tape, "NUMPY_MIN_ELEMENTS", 1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("numpy_from", ["one element", "the default size"])
+def test_generated_code_runs_the_steps_bit_for_bit(dtype, numpy_from, monkeypatch):
+    """A call (generated straight-line code) equals the step-by-step interpreter."""
+    if numpy_from == "one element":
+        monkeypatch.setattr(_tape, "NUMPY_MIN_ELEMENTS", 1)
+    formulas = _SMALL_FORMULAS[::7] + list(_repeated_subtrees())[::3]
+    x = torch.tensor(X_VALUES, dtype=dtype)
+    for formula in formulas:
+        for with_derivative in (False, True):
+            plan = compile_plan(formula, with_derivative=with_derivative)
+            got, expected = plan(x), plan.interpret(x)
+            assert len(got) == len(expected) == 1 + with_derivative, formula
+            for a, b in zip(got, expected, strict=True):
+                assert a.dtype == dtype and a.shape == x.shape, formula
+                assert _bits(a) == _bits(b), f"{formula}: {a} != {b}"
+
+
+class _NumpyKernel(torch.autograd.Function):
+    """numpy's float32 kernel with its derivative: the slow reference of the fused path."""
+
+    @staticmethod
+    def forward(ctx, a, name):
+        an = a.detach().numpy()
+        with np.errstate(all="ignore"):
+            value = getattr(np, name)(an)
+            slope = {"sin": lambda: np.cos(an), "cos": lambda: -np.sin(an),
+                     "tan": lambda: value * value + np.float32(1.0),
+                     "log": lambda: np.float32(1.0) / an}[name]()
+        ctx.save_for_backward(torch.from_numpy(np.asarray(slope)))
+        return torch.from_numpy(np.asarray(value))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (slope,) = ctx.saved_tensors
+        return grad * slope, None
+
+
+class _TorchWithNumpyKernels:
+    """torch, except for the four kernels the fused path takes from numpy in float32."""
+
+    def __getattr__(self, name):
+        if name in ("sin", "cos", "tan", "log"):
+            return lambda a: _NumpyKernel.apply(a, name)
+        return getattr(torch, name)
+
+
+_NUMPY_TORCH = {name: op.torch_builder(_TorchWithNumpyKernels())
+                for name, op in OPERATORS.items()}
+# Rounding in float32 where the float64 checks allow 1e-12: the same multiple of the epsilon.
+RTOL32 = RTOL * float(np.finfo(np.float32).eps / np.finfo(np.float64).eps)
+
+
+def _plain_autograd32(formula, x):
+    if formula.kind == "var":
+        return x
+    if formula.kind == "const":
+        return torch.full_like(x, formula.value)
+    return _NUMPY_TORCH[formula.op](*(_plain_autograd32(c, x) for c in formula.children))
+
+
+def check_formula32(formula):
+    """Fused float32 value and gradient (numpy's sin, cos, tan, log) against plain autograd
+    over the same kernels, node by node, in float32."""
+    x_values = X_VALUES.astype(np.float32)
+    act = SymbolicActivation(formula)
+    x = torch.tensor(x_values, requires_grad=True)
+    value = act(x)
+    (grad,) = torch.autograd.grad(value.sum(), x)
+    x_ref = torch.tensor(x_values, requires_grad=True)
+    reference = _plain_autograd32(formula, x_ref)
+    if reference.requires_grad:
+        (grad_ref,) = torch.autograd.grad(reference.sum(), x_ref)
+    else:
+        grad_ref = torch.zeros_like(x_ref)
+    value, grad = value.detach().numpy(), grad.numpy()
+    reference, grad_ref = reference.detach().numpy(), grad_ref.numpy()
+    value_scale, grad_scale = _rounding_scales(formula, x_values.astype(np.float64))
+
+    def close(got, expected, scale):
+        return np.abs(got - expected) <= RTOL32 * np.maximum(np.abs(expected), scale)
+
+    finite = np.isfinite(reference) & np.isfinite(value) & np.isfinite(value_scale)
+    assert close(value[finite], reference[finite], value_scale[finite]).all(), (
+        f"{formula}: fused value {value} != autograd {reference}")
+    usable = finite & np.isfinite(grad_ref) & np.isfinite(grad) & np.isfinite(grad_scale)
+    assert close(grad[usable], grad_ref[usable], grad_scale[usable]).all(), (
+        f"{formula}: fused gradient {grad} != autograd {grad_ref}")
+
+
+def test_float32_on_the_cpu_against_autograd_over_numpys_kernels(
+        numpy_kernels_on_small_tensors):
+    formulas = _SMALL_FORMULAS[:1112] + list(_repeated_subtrees())  # up to 3 nodes, repeats
+    for formula in formulas:
+        check_formula32(formula)
+
+
+@pytest.mark.parametrize("name", ["sin", "cos", "tan", "log"])
+def test_large_float32_cpu_tensors_take_numpys_kernels(name):
+    plan = compile_plan(Formula.parse(f"{name}(x)"), with_derivative=False)
+    large = torch.linspace(0.01, 3.0, _tape.NUMPY_MIN_ELEMENTS)
+    small = large[:-1]
+    assert _bits(plan(large)[0]) == getattr(np, name)(large.numpy()).tobytes()
+    assert _bits(plan(small)[0]) == getattr(torch, name)(small).numpy().tobytes()
+    for other in (large.double(), large.to(torch.float16)):
+        assert torch.equal(plan(other)[0], getattr(torch, name)(other))
+
+
+def test_float32_plans_take_any_layout_and_shape_and_stay_silent(
+        numpy_kernels_on_small_tensors):
+    plan = compile_plan(Formula.parse("sub(mul(x, cos(x)), log(tan(x)))"), with_derivative=True)
+    x = torch.randn(5, 4)
+    dense = plan(x)
+    for strided in (x.t(), x[:, ::2], x.expand(2, 5, 4)[1]):
+        for got, expected in zip(plan(strided), plan(strided.contiguous()), strict=True):
+            assert got.shape == strided.shape
+            assert _bits(got.contiguous()) == _bits(expected)
+    assert [tuple(t.shape) for t in plan(torch.tensor(0.5))] == [(), ()]
+    assert all(t.shape == (5, 4) for t in dense)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy would warn about these, torch does not
+        value, _ = plan(torch.tensor([np.inf, -np.inf, np.nan, 0.0, -1.0]))
+    assert not np.isfinite(value.numpy()[:3]).any()
