@@ -181,8 +181,11 @@ def build_parser():
                        help="GP generations (default: 5)")
     bench.add_argument("--device", type=_device, default="auto",
                        help="auto (default), cpu, cuda or cuda:N")
-    bench.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
-                       help="parallel tasks on this machine, -1 for all cores (default: 1)")
+    # Every core by default: each task is seeded and runs on one torch thread,
+    # so the rows do not depend on the number of processes.
+    bench.add_argument("--n-jobs", type=_n_jobs, default=-1, metavar="N",
+                       help="parallel tasks on this machine (default: -1, one per core; "
+                            "the rows are the same for every N)")
     bench.add_argument("--scheduler", metavar="ADDRESS",
                        help="run the tasks on a Dask cluster (e.g. tcp://host:8786); "
                             "workers with one thread each give the same rows as a local run")

@@ -237,13 +237,17 @@ def main(argv=None):
                                        "--quiet"],
         }
         commands["ours, --n-jobs 1"] = [*commands["ours (default command)"], "--n-jobs", "1"]
+        # As a user types them (no folder of this machine in the JSON).
+        typed = {sys.executable: "python", __file__: "bench_protocol.py", str(home): "DATA_HOME",
+                 sksymact: "sksymact"}
+        commands_as_typed = {name: " ".join(typed.get(c, c) for c in command)
+                             for name, command in commands.items()}
         times = {name: [] for name in commands}
         reference_rows = None
         for repeat in range(args.repeats):
-            for name, command in commands.items():
-                if name.startswith("ours"):
-                    out = Path(tmp) / f"out-{repeat}-{len(times[name])}-{name[:4]}"
-                    command = [*command, "--out", str(out)]
+            for index, (name, command) in enumerate(commands.items()):
+                if name.startswith("ours"):  # a fresh folder: the benchmark resumes a used one
+                    command = [*command, "--out", str(Path(tmp) / f"out-{repeat}-{index}")]
                 seconds, stdout = _timed(command)
                 times[name].append(seconds)
                 print(f"{name}: {seconds:.1f} s", flush=True)
@@ -265,9 +269,7 @@ def main(argv=None):
     path = write_json("protocol", {
         "higgs_rows": args.higgs_rows, "covertype_rows": args.covertype_rows,
         "repeats": args.repeats, "cpu_count": os.cpu_count(), "rows": rows,
-        "commands": {name: " ".join(Path(c).name if i == 0 else c
-                                    for i, c in enumerate(command))
-                     for name, command in commands.items()},
+        "commands": commands_as_typed,
         "reference_results": reference_rows, "goal_met": goal_met}, args.out)
     print(f"wrote {path}")
     return 0 if goal_met else 1

@@ -51,7 +51,7 @@ ROWS = 300
 #: A tiny benchmark: two data sets, one seed, a tiny search, one epoch.
 TINY = ["--higgs-rows", str(ROWS), "--covertype-rows", str(ROWS), "--epochs", "1",
         "--population-size", "20", "--generations", "1", "--seeds", "42", "--no-plots",
-        "--quiet", "--no-download"]
+        "--quiet", "--no-download", "--n-jobs", "1"]
 TWO_DATASETS = ["--datasets", "higgs", "covertype"]
 VOLATILE = ("fit_seconds", "finished_at")
 
@@ -546,6 +546,7 @@ def test_real_uci_files_give_the_paper_parameter_counts_and_real_scores(uci_data
     out = tmp_path / "out"
     assert main(["benchmark", "--data-home", uci_data_home, "--out", str(out),
                  "--higgs-rows", "5000", "--covertype-rows", "20000", "--epochs", "10",
+                 "--n-jobs", "1",
                  "--population-size", "20", "--generations", "1", "--seeds", "42",
                  "--datasets", "higgs", "covertype", "--configs", "heavy-relu", "light-relu",
                  "hybrid-transfer", "--no-plots", "--quiet", "--no-download"]) == 0

@@ -42,7 +42,7 @@ SETTINGS = BenchmarkSettings(higgs_rows=300, friedman_rows=400, max_iter=1,
 SEEDS = [42, 43]
 TINY = ["--higgs-rows", "300", "--friedman-rows", "400", "--epochs", "1",
         "--population-size", "20", "--generations", "1", "--no-plots", "--quiet",
-        "--no-download", "--data-home", BUNDLED]
+        "--n-jobs", "1", "--no-download", "--data-home", BUNDLED]
 VOLATILE = ("fit_seconds", "finished_at")
 
 

@@ -201,3 +201,13 @@ def test_collider_demo_stays_available(tmp_path, capsys):
     assert {r["dataset"] for r in rows} == {"breast_cancer", "digits"}
     light = {r["dataset"]: r["n_params"] for r in rows if r["configuration"] == "light-relu"}
     assert light == {"breast_cancer": 4289, "digits": 6762}  # 30 and 64 features; 10 classes
+
+
+def test_the_benchmark_uses_every_core_by_default(monkeypatch, tmp_path):
+    # The rows do not depend on the number of processes (tests/test_benchmark.py
+    # compares --n-jobs 1 and 2), so the command a user types uses the machine.
+    calls = []
+    monkeypatch.setattr(benchmark, "run_benchmark", lambda *a, **kw: calls.append(kw))
+    main(["benchmark", "--out", str(tmp_path), "--quiet"])
+    main(["benchmark", "--out", str(tmp_path), "--quiet", "--n-jobs", "1"])
+    assert [kw["n_jobs"] for kw in calls] == [-1, 1]
