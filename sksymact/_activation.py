@@ -140,7 +140,11 @@ class SymbolicActivation(nn.Module):
         # GPU), so they are recompiled whenever the buffer was replaced
         # (load_state_dict, .to()) or written in place (``_version`` counts
         # every in-place write of a tensor).
-        tensor = self.constants
+        # (The buffer from ``_buffers`` directly: ``self.constants`` goes through
+        # ``nn.Module.__getattr__``, which costs a microsecond on every call.)
+        tensor = self._buffers.get("constants")
+        if tensor is None:  # learnable constants: a parameter
+            tensor = self.constants
         return id(tensor), tensor._version
 
     def fused_plans(self):

@@ -338,15 +338,32 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         return dataset(*train), dataset(*valid)
 
     def _outputs(self, X):
-        """The network's raw outputs on ``X`` (eval mode), as a float32 CPU tensor."""
+        """The network's raw outputs on ``X`` (eval mode), as a float32 CPU tensor.
+
+        The module is called directly, on batches of ``batch_size`` rows as
+        skorch's ``net.forward`` would, under ``torch.inference_mode``.  skorch's
+        forward adds its iterator, ``evaluation_step`` and, on every call,
+        ``module.train(False)`` over every submodule: together more than the
+        module itself costs on one row (the speed page's prediction latency
+        table).  Here eval mode is set only when the module is not in it (as
+        after a fit without early stopping, or after ``module.train()``); the
+        outputs are skorch's, bit for bit.  The thread budget follows the
+        batches of this call, so a prediction of a few rows runs on one
+        thread.
+        """
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         # The net's device, not device_: a model trained on a GPU and unpickled
         # where there is none has been moved to the CPU by skorch.
         X = torch.from_numpy(_as_float32(X)).to(self.net_.device)
-        threads = network_thread_budget(self.batch_size, (X.shape[1], *self._hidden_sizes()))
-        with limit_torch_threads(threads):
-            return self.net_.forward(TensorDataset(X), training=False, device="cpu")
+        module = self.net_.module_
+        threads = network_thread_budget(min(self.batch_size, len(X)),
+                                        (X.shape[1], *self._hidden_sizes()))
+        with limit_torch_threads(threads), torch.inference_mode():
+            if module.training:
+                module.eval()
+            outputs = [module(batch) for batch in X.split(self.batch_size)]
+        return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).cpu()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -171,7 +171,9 @@ NUMPY_MIN_ELEMENTS = 16384
 
 def _numpy_applies(x):
     """Whether a plan runs numpy's kernels on ``x``: CPU, float32, large, not being compiled."""
-    return (x.dtype is torch.float32 and x.is_cpu and x.numel() >= NUMPY_MIN_ELEMENTS
+    # The size first: it rules out the small tensors whose calls cost the most
+    # per element.
+    return (x.numel() >= NUMPY_MIN_ELEMENTS and x.dtype is torch.float32 and x.is_cpu
             and not torch.compiler.is_compiling())  # torch.compile traces torch's kernels
 
 

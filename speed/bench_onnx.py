@@ -11,13 +11,13 @@ the rounds and the median of the per-round ratios to ``predict_proba``.  The
 JSON keeps every round's time (``all_us``), so both can be recomputed
 (``python _common.py recompute results/onnx.json``).
 
-Besides the two, the single-row rounds time the stages of ``predict_proba``
-(scikit-learn's ``validate_data``, skorch's ``net.forward``, the torch module
-alone under ``torch.inference_mode``) and a leaner in-process path that
-returns the same probabilities: ``validate_data``, then the module in eval
-mode under ``inference_mode`` without skorch's iterator.  It is a proposal for
-``HybridTransferClassifier._outputs``, measured here and not used by the
-package.
+Besides the two, the rounds time the path ``predict_proba`` took until
+6 December 2026 (``validate_data``, then skorch's ``net.forward``, which runs
+its iterator and ``evaluation_step`` and puts every submodule in eval mode on
+each call; it returns the same probabilities, asserted here) and, for one row,
+the stages of a prediction: scikit-learn's ``validate_data``, skorch's
+``net.forward``, ``module.eval()`` and the torch module alone under
+``torch.inference_mode``.
 
 Usage: python speed/bench_onnx.py [--rounds 15] [--calls 200] [--threads 1] [--profile]
 """
@@ -37,7 +37,7 @@ from sklearn.utils.validation import validate_data
 from _common import interleaved_medians, paired_ratio, print_table, use_threads, write_json
 from sksymact import HybridTransferClassifier, to_onnx
 from sksymact._network import _as_float32
-from sksymact._parallel import limit_torch_threads
+from sksymact._parallel import limit_torch_threads, network_thread_budget
 from sksymact._training import TensorDataset
 from sksymact.datasets import load_covertype
 
@@ -45,13 +45,13 @@ ACTIVATIONS = ["relu", "x*cos(x)"]
 BATCH_ROWS = 10_000
 
 
-def lean_predict_proba(clf, X):
-    """``predict_proba`` without skorch's forward: the proposed in-process path."""
+def skorch_predict_proba(clf, X):
+    """``predict_proba`` through skorch's ``net.forward``: the package's path until 6 December 2026."""
     X = validate_data(clf, X, reset=False, dtype=[np.float32, np.float64])
-    module = clf.net_.module_
-    with limit_torch_threads(), torch.inference_mode():
-        module.eval()
-        logits = module(torch.from_numpy(_as_float32(X)).to(clf.net_.device)).cpu().double()
+    X = torch.from_numpy(_as_float32(X)).to(clf.net_.device)
+    threads = network_thread_budget(clf.batch_size, (X.shape[1], *clf._hidden_sizes()))
+    with limit_torch_threads(threads):
+        logits = clf.net_.forward(TensorDataset(X), training=False, device="cpu").double()
     if len(clf.classes_) == 2:
         positive = torch.sigmoid(logits).numpy()
         return np.column_stack([1.0 - positive, positive])
@@ -86,7 +86,7 @@ def ways(clf, session, X, calls):
     out = {
         "predict_proba": repeat(lambda: clf.predict_proba(X)),
         "onnxruntime": repeat(lambda: session.run(None, {"X": X})),
-        "lean in-process path": repeat(lambda: lean_predict_proba(clf, X)),
+        "through skorch's forward (before)": repeat(lambda: skorch_predict_proba(clf, X)),
         "torch module alone": repeat(torch_module),
     }
     if len(X) == 1:
@@ -131,7 +131,7 @@ def main(argv=None):
             label, proba = session.run(None, {"X": X_part})
             reference = clf.predict_proba(X_part)
             assert np.abs(proba - reference).max() < 1e-5
-            assert np.array_equal(lean_predict_proba(clf, X_part), reference)
+            assert np.array_equal(skorch_predict_proba(clf, X_part), reference)
             timings = interleaved_medians(ways(clf, session, X_part, calls), args.rounds)
             baseline = [t / calls * 1e6 for t in timings["predict_proba"][1]]
             for way, (_, all_s) in timings.items():

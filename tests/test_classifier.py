@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.datasets import make_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import KFold, cross_validate
 from torch import nn
@@ -468,3 +469,29 @@ def test_one_spec_for_all_layers_gives_each_layer_its_own_module(binary_data):
     modules = clf.net_.module_.activations
     assert modules[0] is not modules[1] and template not in modules
     assert clf.activation_ is modules[0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: HybridTransferClassifier((8, 4), "x*cos(x)", batch_size=16, max_iter=2,
+                                     random_state=0),
+    lambda: HybridTransferClassifier((8,), "add(x, 0.5)", learnable_constants="per_channel",
+                                     batch_size=64, max_iter=2, random_state=0),
+    lambda: HybridTransferClassifier((6,), "relu", batch_size=32, max_iter=2, dropout=0.5,
+                                     early_stopping=True, random_state=0),
+])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_prediction_equals_skorchs_forward_bit_for_bit(make, n_classes):
+    """predict_proba calls the module itself; skorch's forward is the slow reference."""
+    X, y = make_classification(200, 6, n_informative=4, n_classes=n_classes, random_state=0)
+    clf = make().fit(X, y)
+    X32 = torch.from_numpy(X.astype(np.float32))
+    for rows in (slice(0, 1), slice(0, 17), slice(None)):  # one batch, part of one, several
+        expected = clf.net_.forward(TensorDataset(X32[rows]), training=False)
+        got = clf._outputs(X[rows])
+        assert got.dtype == torch.float32 and torch.equal(got, expected)
+    # A module a user put back in train mode (dropout on, batch statistics)
+    # still predicts in eval mode.
+    reference = clf.predict_proba(X)
+    clf.net_.module_.train()
+    assert np.array_equal(clf.predict_proba(X), reference)
+    assert not any(m.training for m in clf.net_.module_.modules())

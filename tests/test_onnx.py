@@ -417,6 +417,28 @@ def test_bundled_spambase_pipeline():
     np.testing.assert_array_equal(out["label"], pipe.predict(X))
 
 
+def test_discovered_activations_specialist_and_transfer_in_a_pipeline():
+    """A formula gplearn found, with its constants: a specialist fitted inside the
+    pipeline's fit, and a discoverer fitted elsewhere and transferred frozen."""
+    from sklearn.frozen import FrozenEstimator
+
+    from sksymact import SymbolicActivationDiscoverer
+
+    X, y = load_spambase(return_X_y=True, n_samples=1200, random_state=0)
+    discoverer = SymbolicActivationDiscoverer(population_size=60, generations=2,
+                                              random_state=3)
+    source = SymbolicActivationDiscoverer(population_size=60, generations=2, random_state=1)
+    source.fit(StandardScaler().fit_transform(X[:600]), y[:600])
+    for activation in (discoverer, FrozenEstimator(source)):
+        pipe = make_pipeline(StandardScaler(), HybridTransferClassifier(
+            (16, 8), activation, max_iter=3, batch_size=128, random_state=0)).fit(X, y)
+        network = pipe[-1]
+        found = (source if activation is not discoverer else network.discoverer_).formula_
+        assert isinstance(network.activation_, SymbolicActivation)
+        assert str(network.formula_) == str(found) != "x"
+        _assert_same_predictions(to_onnx(pipe, X[:1], options={"zipmap": False}), pipe, X)
+
+
 def test_real_higgs_rows(uci_data_home):
     # Skips without SKSYMACT_DATA; fails in CI without it (conftest.py).
     from sksymact.datasets import fetch_higgs
