@@ -471,6 +471,11 @@ def _generate(steps, outputs, template, numpy_kernels):
 
     lines = ["def run(s0):"]
     for kernel, operands, result, out, free in steps:
+        # Only this module's kernel names and integer slots reach the source:
+        # the formula and its constants are bound as objects, never as text.
+        slots = (*operands, result, out, *free)
+        if kernel not in _KERNELS or not all(type(i) is int for i in slots):
+            raise ValueError(f"not a plan step: {(kernel, operands, result, out, free)!r}")
         if numpy_kernels and kernel in _NUMPY_UFUNCS:
             namespace[f"u_{kernel}"] = _NUMPY_UFUNCS[kernel]
             (operand,) = operands

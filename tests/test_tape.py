@@ -462,3 +462,12 @@ def test_float32_plans_take_any_layout_and_shape_and_stay_silent(
         warnings.simplefilter("error")  # numpy would warn about these, torch does not
         value, _ = plan(torch.tensor([np.inf, -np.inf, np.nan, 0.0, -1.0]))
     assert not np.isfinite(value.numpy()[:3]).any()
+
+
+@pytest.mark.parametrize("step", [
+    ("__import__('os').getcwd", (0,), 1, -1, ()),  # not a kernel of the module
+    ("sin", ("0; import os",), 1, -1, ()),  # a slot that is not an integer
+])
+def test_generated_code_takes_only_kernel_names_and_integer_slots(step):
+    with pytest.raises(ValueError, match="not a plan step"):
+        _tape._generate([step], (1,), [None, None], numpy_kernels=False)
