@@ -15,7 +15,7 @@ This module is the ground floor: it imports numpy only.  torch and sympy are
 handed to the kernels that need them (torch is imported on first use of a
 torch kernel, so ``import sksymact`` stays free of torch); the ONNX emitters
 only call methods of the graph builder they are handed, so onnx is imported
-by :mod:`sksymact._onnx` alone.
+by the export (:mod:`sksymact._onnx` and :mod:`sksymact._onnx_graph`) alone.
 """
 
 import functools
@@ -64,7 +64,7 @@ class Operator:
     onnx : callable or None
         ``onnx(g, *args) -> name``: emits the ONNX nodes of the operator, with
         the same values as ``numpy`` in float32, through the graph builder
-        ``g`` of :mod:`sksymact._onnx` and returns the name of the result.
+        ``g`` of :mod:`sksymact._onnx_graph` and returns the name of the result.
         ``args`` are the names of the operands.  The builder offers
         ``g.op(op_type, *inputs, **attributes) -> name`` (one standard ONNX
         node), ``g.constant(value) -> name`` (a float32 scalar) and
@@ -287,7 +287,7 @@ def _rule_inv(p, args, with_derivative):
 
 # -- ONNX: the same values in float32 ----------------------------------------------------
 #
-# ``g`` is the graph builder of sksymact._onnx (see ``Operator.onnx``).  The
+# ``g`` is the graph builder of sksymact._onnx_graph (see ``Operator.onnx``).  The
 # protected operators are built as their torch kernels are: guard the
 # argument (unsafe entries set to 1), compute, then ``Where`` picks gplearn's
 # fallback, so no node ever divides by zero or takes the logarithm of zero.
