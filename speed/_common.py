@@ -261,6 +261,12 @@ def recompute(payload):
             add(f"{at}: compile cost s", r["compile cost s"], r["cost_s"])
             add(f"{at}: saving us per row-epoch", r["saving us per row-epoch"],
                 r["saving_s_per_row_epoch"], fn=lambda t: median(t) * 1e6)
+    elif kind == "protocol":
+        rows = payload["rows"]
+        reference = next(r for r in rows if r["run"] == "reference script")["all_s"]
+        for r in rows:
+            add(f"{r['run']}: s", r["s"], r["all_s"])
+            add(f"{r['run']}: reference/this", r["reference/this"], reference, r["all_s"])
     elif kind == "memory":
         # One child process per measurement: the peaks are the raw runs.
         runs = {r["run"]: r for r in payload["runs"]}
