@@ -145,8 +145,8 @@ NETWORK_PARAMETERS_DOC = """\
         reductions depends on it); a network whose batches are small
         (``batch_size`` times the widest layer, input included, below 16,384)
         always trains and predicts on one thread, and gives identical
-        predictions whatever the thread count.  The caller's global torch random state is
-        left untouched.
+        predictions whatever the thread count.  The caller's global torch
+        random state is left untouched.
     verbose : int, default=0
         Print skorch's per-epoch table when positive."""
 

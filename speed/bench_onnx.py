@@ -46,7 +46,7 @@ BATCH_ROWS = 10_000
 
 
 def skorch_predict_proba(clf, X):
-    """``predict_proba`` through skorch's ``net.forward``: the package's path until 6 December 2026."""
+    """``predict_proba`` through skorch's ``net.forward``: the path until 6 December 2026."""
     X = validate_data(clf, X, reset=False, dtype=[np.float32, np.float64])
     X = torch.from_numpy(_as_float32(X)).to(clf.net_.device)
     threads = network_thread_budget(clf.batch_size, (X.shape[1], *clf._hidden_sizes()))
