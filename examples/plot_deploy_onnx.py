@@ -67,7 +67,8 @@ print("same labels:", bool((label == model.predict(X_test)).all()))
 # Single-row latency
 # ------------------
 # One row at a time, as a service answers requests: the in-process call pays
-# scikit-learn's validation and skorch's forward, onnxruntime only the graph.
+# scikit-learn's validation and torch's per-module Python, onnxruntime only the
+# graph.
 row = X_test[:1]
 
 
