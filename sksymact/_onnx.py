@@ -254,7 +254,7 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
     estimator = _network_estimator_of(model)
     if estimator is not None:
         check_is_fitted(estimator, "net_")
-    if options is not None and options and all(isinstance(k, str) for k in options):
+    if options and all(isinstance(k, str) for k in options):
         if estimator is None:
             raise ValueError("options given by name need a HybridTransferClassifier (or a "
                              "pipeline ending in one); key them by model otherwise.")
