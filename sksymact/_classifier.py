@@ -6,9 +6,9 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from ._network import HybridNetworkBase, insert_docs
+from ._validation import validate_numeric_data
 
 __all__ = ["HybridTransferClassifier"]
 
@@ -154,7 +154,7 @@ class HybridTransferClassifier(ClassifierMixin, HybridNetworkBase):
         self : HybridTransferClassifier
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], ensure_min_samples=2)
+        X, y = validate_numeric_data(self, X, y, dtype=[np.float32, np.float64], ensure_min_samples=2)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:

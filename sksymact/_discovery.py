@@ -13,7 +13,6 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_sample_weight,
     check_is_fitted,
-    validate_data,
 )
 
 from ._activation import SymbolicActivation
@@ -23,6 +22,7 @@ from ._parallel import gp_n_jobs
 from ._persistence import VersionedPickleMixin
 from ._selection import choose_diverse, fingerprint, same_activation, select_by_network
 from .exceptions import DegenerateFormulaWarning, WeakActivationWarning
+from ._validation import validate_numeric_data
 
 __all__ = ["SymbolicActivationDiscoverer"]
 
@@ -154,7 +154,9 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         Jobs gplearn evaluates the population with (None means 1).  Inside a
         task of a parallel search one job is used; under joblib's Dask backend
         gplearn's jobs are cluster tasks.  The formula does not depend on
-        ``n_jobs``.
+        ``n_jobs`` nor on the torch thread count: with
+        ``selection="network"`` the short trainings run on one torch thread
+        wherever they run, so their scores are the same bit for bit.
     verbose : int, default=0
         Print gplearn's progress table when positive.
     tournament_size : int, default=20
@@ -593,7 +595,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         self : SymbolicActivationDiscoverer
             The fitted discoverer.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2,
+        X, y = validate_numeric_data(self, X, y, dtype=np.float64, ensure_min_samples=2,
                              y_numeric=self.task == "regression")
         weight = None if sample_weight is None else _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True)
@@ -659,7 +661,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             The activation of every (standardized) feature.
         """
         check_is_fitted(self, "formula_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_numeric_data(self, X, reset=False, dtype=np.float64)
         if self.scaler_ is not None:
             X = self.scaler_.transform(X)
         # Evaluated on the flattened array: a formula without variables would

@@ -35,6 +35,19 @@ def _short(text, limit=60):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+#: A number written against a name or a parenthesis, as in "2x" or "3(x + 1)".
+_IMPLICIT_PRODUCT = re.compile(r"(?<![A-Za-z_0-9.])([0-9][0-9.]*)\s*([A-Za-z_][A-Za-z_0-9]*)")
+
+
+def _implicit_product_hint(text):
+    """Python's 'invalid decimal literal' for "2x" says nothing of the fix; this does."""
+    found = _IMPLICIT_PRODUCT.search(text)
+    if found is None or re.fullmatch(r"[eE][0-9]*", found.group(2)):  # 1e3 is a number
+        return ""
+    number, name = found.groups()
+    return f"; products need a *: write {number}*{name} instead of {number}{name}"
+
+
 def parse_tokens(text, arities, *, max_depth=100, max_length=10_000):
     """Return the prefix tokens of ``text`` or raise ValueError naming the problem.
 
@@ -49,8 +62,9 @@ def parse_tokens(text, arities, *, max_depth=100, max_length=10_000):
         raise ValueError("formula text is empty")
     bad = _BAD_CHAR.search(text)
     if bad:
+        hint = " (write a power as x**2)" if bad.group() == "^" else ""
         raise ValueError(f"invalid character {bad.group()!r} at position {bad.start()} "
-                         "in formula")
+                         f"in formula{hint}")
     text = " ".join(text.split())  # no indentation or line structure
     level = deepest = 0
     for ch in text:
@@ -65,7 +79,8 @@ def parse_tokens(text, arities, *, max_depth=100, max_length=10_000):
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ValueError(f"not a valid formula: {_short(text)!r} ({exc.msg})") from None
+        raise ValueError(f"not a valid formula: {_short(text)!r} ({exc.msg})"
+                         f"{_implicit_product_hint(text)}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ValueError(f"not a valid formula: {_short(text)!r} (too complex to parse)") \
             from None

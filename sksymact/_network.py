@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
@@ -29,6 +29,7 @@ from ._parallel import limit_torch_threads, network_thread_budget
 from ._persistence import VersionedPickleMixin
 from ._training import Adam, BatchIterator, FiniteLossGuard, TensorDataset
 from .library import LibraryEntry
+from ._validation import validate_numeric_data
 
 __all__ = ["HybridNetworkBase", "NETWORK_PARAMETERS_DOC", "NETWORK_ATTRIBUTES_DOC"]
 
@@ -112,7 +113,9 @@ NETWORK_PARAMETERS_DOC = """\
         If True, hold out ``validation_fraction`` of the rows and stop when
         the validation loss has not improved for ``n_iter_no_change`` epochs,
         restoring the best weights.  By default every row is used for
-        training, as in the paper.
+        training, as in the paper.  The held-out rows are stratified by class
+        (classifier) when every class has at least two rows, and drawn at
+        random otherwise.
     validation_fraction : float, default=0.1
         Share of the rows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -284,6 +287,8 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
             if valid is not None:
                 self.net_.set_params(train_split=predefined_split(valid))
             self.net_.fit(train, None)
+        # Eval mode once, here: prediction then has no mode to switch.
+        self.net_.module_.eval()
         activations = self.net_.module_.activations
         self.activation_ = activations if per_layer else activations[0]
         self.n_iter_ = len(self.net_.history)
@@ -330,12 +335,36 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         if not self.early_stopping:
             return dataset(X, target, weight), None
         parts = [X, target] + ([] if weight is None else [weight])
-        split = train_test_split(*parts, test_size=self.validation_fraction,
-                                 stratify=stratify, random_state=seed)
+        n_valid, stratify = self._validation_rows(len(X), stratify)
+        split = train_test_split(*parts, test_size=n_valid, stratify=stratify,
+                                 random_state=seed)
         train, valid = split[0::2], split[1::2]
         if weight is None:
             train, valid = [*train, None], [*valid, None]
         return dataset(*train), dataset(*valid)
+
+    def _validation_rows(self, n_rows, stratify):
+        """How many rows early stopping holds out, and whether the split can be stratified.
+
+        ``ceil(validation_fraction * n_rows)`` rows (what ``train_test_split``
+        takes for the fraction itself), stratified by class when every class
+        has two rows or more and both parts can hold every class; on data too
+        small for that (a few rows, a class seen once) the split is a plain
+        random one, instead of scikit-learn's error about ``test_size``.
+        """
+        n_valid = int(np.ceil(self.validation_fraction * n_rows))
+        if n_rows < 2 or n_valid >= n_rows:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of the rows, which leaves no training rows "
+                f"of the {n_rows} given: give more rows, lower validation_fraction, or "
+                "set early_stopping=False."
+            )
+        if stratify is not None:
+            counts = np.unique(stratify, return_counts=True)[1]
+            if counts.min() < 2 or min(n_valid, n_rows - n_valid) < len(counts):
+                stratify = None
+        return n_valid, stratify
 
     def _outputs(self, X):
         """The network's raw outputs on ``X`` (eval mode), as a float32 CPU tensor.
@@ -345,24 +374,35 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
         forward adds its iterator, ``evaluation_step`` and, on every call,
         ``module.train(False)`` over every submodule: together more than the
         module itself costs on one row (the speed page's prediction latency
-        table).  Here eval mode is set only when the module is not in it (as
-        after a fit without early stopping, or after ``module.train()``); the
-        outputs are skorch's, bit for bit.  The thread budget follows the
+        table).  Here every submodule found in train mode (none after a fit)
+        is put in eval mode for the call and back in train mode after it, so
+        a prediction never changes the model; the outputs are skorch's, bit
+        for bit.  The thread budget follows the
         batches of this call, so a prediction of a few rows runs on one
         thread.
         """
         check_is_fitted(self, "net_")
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = validate_numeric_data(self, X, reset=False, dtype=[np.float32, np.float64])
         # The net's device, not device_: a model trained on a GPU and unpickled
         # where there is none has been moved to the CPU by skorch.
         X = torch.from_numpy(_as_float32(X)).to(self.net_.device)
         module = self.net_.module_
         threads = network_thread_budget(min(self.batch_size, len(X)),
                                         (X.shape[1], *self._hidden_sizes()))
-        with limit_torch_threads(threads), torch.inference_mode():
-            if module.training:
-                module.eval()
-            outputs = [module(batch) for batch in X.split(self.batch_size)]
+        # Prediction never changes the model: a submodule left in train mode
+        # (a user's ``.train()`` on one BatchNorm, an MC-dropout loop) would
+        # use batch statistics and rewrite BatchNorm's running statistics.
+        # Every submodule is switched to eval mode for the call and given its
+        # own mode back afterwards.
+        in_training = [m for m in module.modules() if m.training]
+        try:
+            with limit_torch_threads(threads), torch.inference_mode():
+                for submodule in in_training:
+                    submodule.training = False
+                outputs = [module(batch) for batch in X.split(self.batch_size)]
+        finally:
+            for submodule in in_training:
+                submodule.training = True
         return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).cpu()
 
     def __sklearn_tags__(self):

@@ -262,7 +262,7 @@ def _rule_sqrt(p, args, with_derivative):
     # torch_sqrt_slope: sign(a) * 0.5 / sqrt(max(|a|, threshold)).
     slope = p.div(p.mul(p.emit("sign", a), 0.5),
                   p.emit("sqrt", p.emit("clamp_min", magnitude, PROTECTION_THRESHOLD)))
-    return value, p.d_mul(da, slope)
+    return value, p.d_scale(da, slope)
 
 
 def _rule_log(p, args, with_derivative):
@@ -271,7 +271,7 @@ def _rule_log(p, args, with_derivative):
     value = p.where(safe, p.emit("log", p.emit("abs", a_safe)), 0.0)
     if not with_derivative or p.is_zero(da):
         return value, 0.0
-    return value, p.d_where(safe, p.tensor(p.d_mul(da, p.div(1.0, a_safe))), 0.0)
+    return value, p.d_where(safe, p.tensor(p.d_scale(da, p.div(1.0, a_safe))), 0.0)
 
 
 def _rule_inv(p, args, with_derivative):
@@ -282,7 +282,7 @@ def _rule_inv(p, args, with_derivative):
     if not with_derivative or p.is_zero(da):
         return value, 0.0
     slope = p.neg(p.mul(inverse, inverse))
-    return value, p.d_where(safe, p.tensor(p.d_mul(da, slope)), 0.0)
+    return value, p.d_where(safe, p.tensor(p.d_scale(da, slope)), 0.0)
 
 
 # -- ONNX: the same values in float32 ----------------------------------------------------
@@ -370,7 +370,7 @@ _REGISTRY = {op.name: op for op in (
     # torch.sigmoid equals gplearn's 1 / (1 + exp(-a)) to rounding, without its
     # overflow for very negative a.
     Operator("sig", 1, _sigmoid, lambda torch: torch.sigmoid,
-             _rule_unary("sig", lambda p, a, value, da: p.d_mul(
+             _rule_unary("sig", lambda p, a, value, da: p.d_scale(
                  da, p.mul(value, p.sub(1.0, value)))),
              lambda sp, guard, a: 1 / (1 + sp.exp(-a)),
              in_gplearn_function_set=False, onnx=_onnx_sig),

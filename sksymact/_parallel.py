@@ -170,8 +170,9 @@ def limit_torch_threads(n_threads=None):
     """Cap torch's intra-op threads for the duration of a ``with`` block.
 
     Nested and concurrent blocks (several threads of one worker) share one
-    process-wide setting: the first block to enter lowers it, the last to
-    leave restores the value found by the first.
+    process-wide setting: the first block to enter lowers it, a block inside
+    it may lower it further but never raises it, and the last to leave
+    restores the value found by the first.
 
     Parameters
     ----------
@@ -202,7 +203,8 @@ def limit_torch_threads(n_threads=None):
             _n_limited += 1
             # torch.set_num_threads also sets the calling thread's OpenMP
             # team size, so every thread that computes must call it itself.
-            torch.set_num_threads(max(1, min(budget, _threads_before)))
+            # A nested block never raises the cap of the block around it.
+            torch.set_num_threads(max(1, min(budget, torch.get_num_threads())))
     try:
         yield
     finally:

@@ -4,9 +4,9 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
 
 from ._network import HybridNetworkBase, insert_docs
+from ._validation import validate_numeric_data
 
 __all__ = ["HybridTransferRegressor"]
 
@@ -151,7 +151,7 @@ class HybridTransferRegressor(RegressorMixin, HybridNetworkBase):
         self : HybridTransferRegressor
             The fitted regressor.
         """
-        X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], multi_output=True,
+        X, y = validate_numeric_data(self, X, y, dtype=[np.float32, np.float64], multi_output=True,
                              y_numeric=True, ensure_min_samples=2)
         weight = self._check_weights(sample_weight, X)
         y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)

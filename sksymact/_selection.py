@@ -37,7 +37,7 @@ from ._parallel import limit_torch_threads
 from ._regressor import HybridTransferRegressor
 
 __all__ = ["fingerprint", "same_activation", "similarity", "choose_diverse",
-           "select_by_network", "DEFAULT_TRAINING"]
+           "select_by_network", "DEFAULT_TRAINING", "SELECTION_THREADS"]
 
 #: The short training that scores a candidate: the paper's light net, with
 #: smaller batches so that small data sets still take a few hundred steps.
@@ -151,14 +151,21 @@ def choose_diverse(prints, n, max_similarity):
     return chosen
 
 
+#: The short trainings that decide run on this many torch threads, wherever they
+#: run: the order of a float sum depends on the thread count, and a validation
+#: score that moves in its 4th digit can flip the winner or the ReLU fallback.
+#: One thread is also what a parallel task gets on a busy machine.
+SELECTION_THREADS = 1
+
+
 def _score_one(activation, task, X_train, y_train, w_train, X_valid, y_valid, w_valid,
                training, scorer):
     network = HybridTransferClassifier if task == "classification" else HybridTransferRegressor
     model = network(activation=activation, **training)
-    with limit_torch_threads():
-        model.fit(X_train, y_train, sample_weight=w_train)
     weights = {} if w_valid is None else {"sample_weight": w_valid}
-    return float(scorer(model, X_valid, y_valid, **weights))
+    with limit_torch_threads(SELECTION_THREADS):
+        model.fit(X_train, y_train, sample_weight=w_train)
+        return float(scorer(model, X_valid, y_valid, **weights))
 
 
 def select_by_network(formulas, X, y, *, training=None, validation_fraction=0.2,
@@ -185,7 +192,10 @@ def select_by_network(formulas, X, y, *, training=None, validation_fraction=0.2,
         which bounds the cost of a candidate.
     random_state : int, default=0
     n_jobs : int or None, default=None
-        Candidates trained in parallel (joblib).
+        Candidates trained in parallel (joblib).  Each short training runs on
+        :data:`SELECTION_THREADS` torch thread(s) wherever it runs, so the
+        scores are the same, bit for bit, for every ``n_jobs`` and every
+        torch thread count.
     task : {"classification", "regression"}, default="classification"
     sample_weight : array-like of shape (n_samples,) or None, default=None
         Row weights of the short trainings and of the validation scores.

@@ -39,16 +39,19 @@ generated source, only slot numbers and the names of the kernels below); the
 loop that interprets the same steps one by one, :meth:`Plan.interpret`, is
 kept as the reference the tests hold the generated code to.
 
-On the CPU in float32 -- training's case -- and for tensors of at least
-:data:`NUMPY_MIN_ELEMENTS` elements, ``sin``, ``cos``, ``tan`` and ``log``
-run as numpy's float32 kernels on the tensors' memory: on the machine of the
-speed page they take a third to a half of the time of torch's (numpy's SIMD
-code has a maximum error of about 1.5 ulp for ``sin`` and ``cos`` and 3.4 for
-``tan``, torch's under 1 ulp; both are far below what float32 training can
-see).  Every other kernel, smaller tensors, every other dtype and device, and
-code being traced by ``torch.compile`` use torch's.  So an element's value
-can differ in its last bits between a large and a small batch (as a matrix
-product's can); a given input and shape always give the same bits.
+On the CPU in float32 -- training's and prediction's case -- ``sin``,
+``cos``, ``tan`` and ``log`` run as numpy's float32 kernels on the tensors'
+memory, whatever the tensor's size: on the machine of the speed page they
+take a third to a half of the time of torch's (numpy's SIMD code has a
+maximum error of about 1.5 ulp for ``sin`` and ``cos`` and 3.4 for ``tan``,
+torch's under 1 ulp).  The kernel is chosen by dtype and device only, never by
+size, so a row's activation is the same function in a call of one row and in
+a call of a thousand: a size rule once gave ``cos(tan(x))`` at ``x =
+1.5707964`` 0.254 in a large tensor and -0.985 in a small one (``tan``'s
+error near its pole is amplified).  numpy's kernels compute the tail of an
+array with the same vector code as its body, so an element's bits do not
+depend on where it sits (tested).  Every other kernel, every other dtype and
+device, and code being traced by ``torch.compile`` use torch's.
 """
 
 import math
@@ -77,6 +80,13 @@ def _rsub(t, c, out=None):
 def _rdiv(t, c, out=None):
     # c / t for a float c: torch's own ``c / t`` (reciprocal, then scale).
     return torch.reciprocal(t, out=out).mul_(c)
+
+
+def _sigmoid(t, out=None):
+    # 1 / (1 + exp(-t)), as gplearn writes it, from kernels whose value does not
+    # depend on an element's position: torch.sigmoid computes a tensor's tail
+    # with scalar code that differs from its vector code in the last bit.
+    return torch.neg(t, out=out).exp_().add_(1.0).reciprocal_()
 
 
 def _where(condition, a, b, out=None):
@@ -130,7 +140,7 @@ _KERNELS = {
     "sin": (torch.sin, True, True),
     "cos": (torch.cos, True, True),
     "tan": (torch.tan, True, True),
-    "sig": (torch.sigmoid, True, True),
+    "sig": (_sigmoid, True, True),
     "maximum": (torch.maximum, True, True),
     "minimum": (torch.minimum, True, True),
     "clamp_min": (_clamp_min, True, True),
@@ -161,19 +171,12 @@ def _numpy_kernel(ufunc):
     return kernel
 
 
-#: From how many elements numpy's kernels are used.  Crossing from torch to
-#: numpy costs about 15 us per call (views, allocation, numpy's error state),
-#: which numpy's faster kernels win back from about 12,000 elements on the
-#: machine of the speed page: a batch of 1024 rows of the light net's layers
-#: (65,536 and 32,768 elements) takes numpy's, a batch of 64 rows torch's.
-NUMPY_MIN_ELEMENTS = 16384
-
-
 def _numpy_applies(x):
-    """Whether a plan runs numpy's kernels on ``x``: CPU, float32, large, not being compiled."""
-    # The size first: it rules out the small tensors whose calls cost the most
-    # per element.
-    return (x.numel() >= NUMPY_MIN_ELEMENTS and x.dtype is torch.float32 and x.is_cpu
+    """Whether a plan runs numpy's kernels on ``x``: CPU float32, not being compiled.
+
+    Chosen by dtype and device only, never by size (see the module docstring).
+    """
+    return (x.dtype is torch.float32 and x.is_cpu
             and not torch.compiler.is_compiling())  # torch.compile traces torch's kernels
 
 
@@ -318,6 +321,21 @@ class _Builder:
             if inner is not None:
                 return self.neg(self.d_mul(first, inner))
         return self.emit("mul", a, b)
+
+    def d_scale(self, da, slope):
+        """``da * slope``, and exactly zero wherever ``slope`` is zero.
+
+        The chain rule of an operator whose slope vanishes (``log``, ``inv``,
+        ``sqrt`` at infinity, a saturated ``sig``): forward mode multiplies the
+        operand's derivative first, and where that overflowed (``d(x*x)`` at
+        ``x = 3e38``) ``inf * 0`` would be a NaN that reverse-mode autograd,
+        which multiplies the slope by the finite factors, does not make.
+        """
+        product = self.d_mul(da, slope)
+        if not (isinstance(da, _Reg) and isinstance(slope, _Reg)
+                and isinstance(product, _Reg)):
+            return product
+        return self.emit("where", self.emit("gt", self.emit("abs", slope), 0.0), product, 0.0)
 
     def d_div(self, a, c):
         """``a' / c`` for a constant ``c``."""

@@ -164,3 +164,34 @@ def test_efficiency_scorer_refuses_what_it_cannot_score(fitted):
 def test_bad_formula_dicts(data, message):
     with pytest.raises(ValueError, match=message):
         Formula.from_dict(data)
+
+
+# -- messages a newcomer meets first ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [
+    lambda: __import__("sksymact").HybridTransferClassifier(max_iter=1),
+    lambda: __import__("sksymact").SymbolicActivationDiscoverer(generations=1,
+                                                               population_size=20),
+])
+@pytest.mark.parametrize("as_frame", [True, False])
+def test_a_text_column_is_named_with_the_fix(make, as_frame):
+    import pandas as pd
+
+    frame = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "colour": ["blue", "red"] * 2})
+    X = frame if as_frame else frame.to_numpy()
+    with pytest.raises(ValueError, match=r"column\(s\) (colour|1) .*OneHotEncoder.*"
+                                         "ColumnTransformer"):
+        make().fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("2x + sin(x)", r"write 2\*x instead of 2x"),
+    ("x + 2.5sin(x)", r"write 2.5\*sin instead of 2.5sin"),
+    ("x^2", r"x\*\*2"),
+])
+def test_formula_text_errors_say_how_to_write_it(text, hint):
+    from sksymact import Formula
+
+    with pytest.raises(ValueError, match=hint):
+        Formula.parse(text)

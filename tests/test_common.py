@@ -13,9 +13,26 @@ from sksymact import (
     SymbolicActivationDiscoverer,
 )
 
+def _small_specialist():
+    return SymbolicActivationDiscoverer(population_size=20, generations=1, random_state=0,
+                                        reject_degenerate=False)
+
+
 ESTIMATORS = [
     HybridTransferClassifier((8,), max_iter=2, batch_size=32, random_state=0),
+    HybridTransferClassifier((8,), "x*cos(x)", random_state=0),
     HybridTransferClassifier((8, 4), "x*cos(x)", max_iter=2, batch_size=32, random_state=0),
+    HybridTransferClassifier((8,), "silu", max_iter=2, batch_size=32, random_state=0),
+    HybridTransferClassifier((8,), "mul(x, sig(mul(1.702, x)))", max_iter=2, batch_size=32,
+                             random_state=0),
+    HybridTransferClassifier((8,), "add(sin(x), 0.5)", max_iter=2, batch_size=32,
+                             learnable_constants="per_channel", random_state=0),
+    HybridTransferClassifier((8,), _small_specialist(), max_iter=2, batch_size=32,
+                             random_state=0),
+    HybridTransferClassifier((8,), max_iter=3, batch_size=32, early_stopping=True,
+                             n_iter_no_change=1, random_state=0),
+    HybridTransferRegressor((8,), max_iter=3, batch_size=32, early_stopping=True,
+                            n_iter_no_change=1, random_state=0),
     HybridTransferRegressor((8,), max_iter=2, batch_size=32, random_state=0),
     HybridTransferRegressor((8, 4), "x*cos(x)", max_iter=2, batch_size=32, random_state=0),
     SymbolicActivationDiscoverer(population_size=20, generations=1, random_state=0,
@@ -30,12 +47,32 @@ ESTIMATORS = [
 _WEIGHTS_ARE_NOT_REPEATS = ("mini-batch training, BatchNorm and dropout see rows, not "
                             "weights; checked exactly in tests/test_weights.py")
 
+#: These two checks compare a row's prediction in a call of one row (or of a
+#: permutation) with the same row in a call of twenty, to 1e-7.  Every
+#: elementwise kernel of sksymact gives a row the same bits whatever the call
+#: (tests/test_tape.py, tests/test_classifier.py), but torch's float32 matrix
+#: product does not: it chooses its kernels by the number of rows, and a
+#: row's output differs in the last bit.  Measured with torch 2.13 on a
+#: 2-core AVX-512 CPU, nn.Linear on 2,100 rows against the same rows in calls
+#: of M rows: Linear(54, 64) differs for M = 1, 2, 3 (one thread; also 5-7
+#: and 9-11 with two), Linear(32, 1) for every M not a multiple of 4 up to
+#: 1,025, Linear(8, 3) for M = 1.  A configuration passes or fails by where
+#: its probabilities round, so these are listed for every network, and
+#: tests/test_classifier.py bounds the difference instead (a few float32 ulps).
+_MATMUL_ROWS = ("torch's float32 matrix product picks its kernel by the number of rows: "
+                "a row's output differs in the last bit between calls of 1 and 20 rows "
+                "(measured; bounded in tests/test_classifier.py)")
+
 EXPECTED_FAILED_CHECKS = {
     "HybridTransferClassifier": {
         "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS,
+        "check_methods_subset_invariance": _MATMUL_ROWS,
+        "check_methods_sample_order_invariance": _MATMUL_ROWS,
     },
     "HybridTransferRegressor": {
         "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS,
+        "check_methods_subset_invariance": _MATMUL_ROWS,
+        "check_methods_sample_order_invariance": _MATMUL_ROWS,
     },
     # The search subsample (10%, at least 100 rows) is drawn from rows: repeated
     # rows make a larger data set and another draw.  With subsample=1.0 the

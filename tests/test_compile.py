@@ -24,8 +24,11 @@ def compile_works():
 
 def test_compiled_model_trains_pickles_and_predicts(binary_data, compile_works):
     X, y = binary_data
-    common = dict(hidden_layer_sizes=(16, 8), activation="x*cos(x)", max_iter=3,
-                  batch_size=64, random_state=0, device="cpu")
+    # One epoch without dropout: the two trainings differ only by the rounding
+    # of the compiled kernels (torch's sin and cos, fused by inductor, against
+    # numpy's in eager float32), not by a dropout mask drawn another way.
+    common = dict(hidden_layer_sizes=(16, 8), activation="x*cos(x)", max_iter=1,
+                  batch_size=64, dropout=0.0, random_state=0, device="cpu")
     compiled = HybridTransferClassifier(compile=True, **common).fit(X, y)
     plain = HybridTransferClassifier(**common).fit(X, y)
 
@@ -37,8 +40,9 @@ def test_compiled_model_trains_pickles_and_predicts(binary_data, compile_works):
     with torch.no_grad():
         eager = torch.sigmoid(module(torch.from_numpy(X))).double().numpy().ravel()
     np.testing.assert_allclose(proba[:, 1], eager, atol=1e-5)
-    # The same training: rounding differences grow over the steps, but stay small.
-    np.testing.assert_allclose(proba, plain.predict_proba(X), atol=2e-2)
+    # The same training: rounding differences grow over the five steps (4.1e-4
+    # measured on 300 rows; 1.4e-3 after three epochs), never to a different model.
+    np.testing.assert_allclose(proba, plain.predict_proba(X), atol=2e-3)
     loaded = pickle.loads(pickle.dumps(compiled))
     np.testing.assert_array_equal(loaded.predict_proba(X), proba)
     np.testing.assert_array_equal(loaded.predict(X), compiled.predict(X))
