@@ -8,11 +8,14 @@ holds one formula with all of that; an :class:`ActivationLibrary` is a set of
 named entries that is saved to, and loaded from, a human-readable JSON file.
 
 The file is data.  Loading validates every field (a formula only through the
-whitelist parser :meth:`sksymact.Formula.parse`, numbers finite, types exact)
-and refuses, with a ``ValueError`` naming the file, the entry and the field, a
-file that is damaged, truncated, not UTF-8, of another format or of a newer
-schema.  Nothing in a library file is ever executed.  Saving replaces the file
-atomically, under a lock, merging what other processes saved in the meantime.
+whitelist parser :meth:`sksymact.Formula.parse`, numbers finite, types exact),
+recomputes what derives from the formulas (the nonlinearity of the entry and of
+each candidate, which candidate was chosen) and refuses, with a ``ValueError``
+naming the file, the entry and the field, a file that is damaged, truncated,
+not UTF-8, of another format or of a newer schema, or whose stored values
+disagree with the recomputed ones.  Nothing in a library file is ever
+executed.  Saving replaces the file atomically, under a lock, merging what
+other processes saved in the meantime.
 
 :func:`get_builtin` gives the entries that ship with sksymact (the paper's
 HIGGS formula and the formulas of the benchmark in ``paper_results/``);
@@ -54,6 +57,7 @@ import numpy as np
 
 from ._formula import Formula
 from ._io import atomic_write_text
+from ._operators import OPERATORS
 from ._version import __version__
 
 try:  # POSIX; the standard library has no portable file lock (see _locked)
@@ -92,6 +96,28 @@ _SCORE_EXTRA_KEYS = ("seeds", "baseline", "date")
 _MAX_JSON_DEPTH = 32
 #: Below this nonlinearity an entry's notes call it near-linear.
 NEAR_LINEAR = 0.1
+#: How far a stored nonlinearity may be from the one recomputed from the formula
+#: (the computation is deterministic; this allows for another machine's last bits).
+NONLINEARITY_TOLERANCE = 1e-6
+
+#: The named activations that are formulas of the operator set, as the formula
+#: ``ActivationLibrary.add`` stores for each: ReLU is ``max(x, 0)``, the identity
+#: ``x``, the logistic sigmoid the operator ``sig`` (torch's ``1 / (1 + exp(-x))``),
+#: SiLU ``x * sig(x)``, and tanh ``2 sig(2x) - 1``, the same function (in float32
+#: within about 1e-7 of torch's tanh).
+NAMED_FORMULAS = types.MappingProxyType({
+    "relu": "max(x, 0)",
+    "identity": "x",
+    "sigmoid": "sig(x)",
+    "silu": "mul(x, sig(x))",
+    "tanh": "sub(mul(2.0, sig(mul(2.0, x))), 1.0)",
+})
+#: The named activations that have no formula form, and why.
+_NO_FORMULA = {
+    "gelu": ("GELU is x times the normal distribution function, an erf, and the operator "
+             "set has no erf (its tanh approximation needs tanh of a cubic, which would "
+             "be another function than the network's exact GELU)"),
+}
 
 # The lock of ``save`` where fcntl is missing: a lock file created with O_EXCL,
 # tried this many times, this many seconds apart (a count, not a deadline).
@@ -279,9 +305,11 @@ def _check_formula(value):
 def _check_source(value):
     if value is None:
         return None
+    if isinstance(value, str):  # a data set's name alone: rows and checksum unknown
+        value = {"name": value}
     if not isinstance(value, Mapping):
-        raise ValueError(f"must be a dict {{'name', 'n_rows', 'sha256'}} or null, "
-                         f"got {_type_name(value)}")
+        raise ValueError(f"must be a data set's name, a dict {{'name', 'n_rows', 'sha256'}} "
+                         f"or null, got {_type_name(value)}")
     unknown = sorted(set(value) - set(_SOURCE_KEYS), key=str)
     if unknown:
         raise ValueError(f"unknown key(s) {unknown}: a source has only {list(_SOURCE_KEYS)}")
@@ -325,10 +353,61 @@ def _check_fitness(value):
 
 
 def _check_nonlinearity(value):
+    if value is None:  # computed from the formula (see _derived_nonlinearity)
+        return None
     value = _finite(value, "a finite number in [0, 1]")
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"must be a finite number in [0, 1], got {value!r}")
     return value
+
+
+def _recomputed_nonlinearity(formula):
+    value = formula.nonlinearity()
+    if not math.isfinite(value):
+        raise ValueError(f"{formula} is not finite where an activation operates (its "
+                         "nonlinearity is NaN)")
+    return value
+
+
+def _disagrees(stored, recomputed):
+    return not math.isclose(stored, recomputed, rel_tol=0.0, abs_tol=NONLINEARITY_TOLERANCE)
+
+
+def _derived_nonlinearity(formula, stored):
+    """The formula's nonlinearity; a stored value (not None) must agree with it."""
+    recomputed = _recomputed_nonlinearity(formula)
+    if stored is not None and _disagrees(stored, recomputed):
+        raise ValueError(
+            f"the stored value {stored!r} is not the nonlinearity of the formula {formula}, "
+            f"which is {recomputed!r} (recomputed from the formula; the two must agree to "
+            f"{NONLINEARITY_TOLERANCE:g}). Leave it out (None) to have it computed.")
+    return recomputed if stored is None else stored
+
+
+def _consistent_candidates(formula, candidates):
+    """Check what the candidates' table derives from formulas: each nonlinearity, the choice."""
+    texts = None if candidates is None else candidates.get("formula")
+    if texts is None:
+        return candidates
+    for i, text in enumerate(texts):
+        candidate = Formula.parse(text)  # checked by _check_candidates
+        stored = candidates.get("nonlinearity", ())[i:i + 1]
+        if stored and stored[0] is not None:
+            if not _is_number(stored[0]):
+                raise ValueError(f"['nonlinearity'][{i}] must be a number or null, got "
+                                 f"{_type_name(stored[0])} {stored[0]!r}")
+            recomputed = _recomputed_nonlinearity(candidate)
+            if _disagrees(stored[0], recomputed):
+                raise ValueError(
+                    f"['nonlinearity'][{i}]: the stored value {stored[0]!r} is not the "
+                    f"nonlinearity of candidate {i}, {candidate}, which is {recomputed!r} "
+                    f"(recomputed from its formula; the two must agree to "
+                    f"{NONLINEARITY_TOLERANCE:g})")
+        chosen = candidates.get("chosen", ())[i:i + 1]
+        if chosen and chosen[0] is True and candidate != formula:
+            raise ValueError(f"['chosen'][{i}]: candidate {i}, {candidate}, is marked as the "
+                             f"one chosen, but the entry's formula is {formula}")
+    return candidates
 
 
 def _check_selection(value):
@@ -451,6 +530,8 @@ _CHECKS = {
     "scores": _check_scores,
 }
 _FIELDS = tuple(_CHECKS)
+#: The fields derived from the formula, checked against it once it is read.
+_DERIVED = {"nonlinearity": _derived_nonlinearity, "candidates": _consistent_candidates}
 #: What ``ActivationLibrary.add`` accepts as provenance.
 _PROVENANCE = tuple(f for f in _FIELDS if f not in ("name", "formula"))
 #: The JSON types a file's fields must have (a dict or a list must then pass its check).
@@ -494,10 +575,11 @@ class LibraryEntry:
         The activation, a formula of the single variable ``x``; text is read
         with :meth:`Formula.parse` (the whitelist parser).  A formula of
         features (``X3``) is refused: collapse it first.
-    source : dict or None, default=None
+    source : str, dict or None, default=None
         The data it was discovered on: ``{"name": str, "n_rows": int or None,
         "sha256": str or None}`` (missing keys are None), where ``sha256`` is
-        a checksum of those rows (see :func:`rows_checksum`).
+        a checksum of those rows (see :func:`rows_checksum`); a string is the
+        name alone.
     discoverer_params : dict or None, default=None
         The search's parameters, JSON values only.
     random_state : int or None, default=None
@@ -505,12 +587,17 @@ class LibraryEntry:
     fitness : float or None, default=None
         The raw fitness gplearn gave the program (log loss; lower is better).
     nonlinearity : float or None, default=None
-        :meth:`Formula.nonlinearity`; None computes it from ``formula``.
+        :meth:`Formula.nonlinearity` of ``formula``; None computes it.  It is
+        derived from the formula, so a value that disagrees with the
+        recomputed one by more than ``NONLINEARITY_TOLERANCE`` (1e-6) raises
+        ValueError.
     selection : {"fitness", "network"} or None, default=None
         How the formula was chosen among the programs of its run.
     candidates : dict of lists or None, default=None
         The candidates a network-aware selection scored, as the
-        discoverer's ``candidates_``.
+        discoverer's ``candidates_``.  Its ``"nonlinearity"`` values must be
+        those of its ``"formula"`` texts, and a candidate marked ``"chosen"``
+        must be ``formula`` (ValueError otherwise).
     versions : dict or None, default=None
         Package name to version (``"sksymact"``, ``"sklearn"``,
         ``"gplearn"``, ``"torch"``); None records the running ones.
@@ -564,13 +651,12 @@ class LibraryEntry:
                 value = dict(_current_versions())
             elif field == "created" and value is None:
                 value = _utc_now()
-            elif field == "nonlinearity" and value is None:
-                value = self.formula.nonlinearity()
-                if not math.isfinite(value):
-                    raise ValueError(f"field 'formula': {self.formula} is not finite where "
-                                     "an activation operates (its nonlinearity is NaN)")
             try:
                 value = check(value)
+                if field in _DERIVED:
+                    # Recomputed from the formula, so that a file cannot claim another
+                    # value (an affine formula shown as fully non-linear).
+                    value = _DERIVED[field](self.formula, value)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"field {field!r}: {exc}") from None
             object.__setattr__(self, field, value)
@@ -861,10 +947,11 @@ def _read_file(path):
 class ActivationLibrary:
     """A named set of activation formulas with their provenance, kept as a JSON file.
 
-    Add formulas (text, a :class:`Formula` or a fitted
-    :class:`SymbolicActivationDiscoverer`, whose provenance is recorded) with
-    :meth:`add`, look them up with :meth:`get`, record scores with
-    :meth:`add_score`, and keep them with :meth:`save` and :meth:`load`.
+    Add formulas (text, a :class:`Formula`, a named activation, a fitted
+    :class:`SymbolicActivationDiscoverer` or a fitted network or pipeline,
+    whose provenance is recorded) with :meth:`add`, look them up with
+    :meth:`get`, record scores with :meth:`add_score`, and keep them with
+    :meth:`save` and :meth:`load`.
     :meth:`builtin` is the library that ships with sksymact.
 
     The file is human-readable JSON, ``{"format":
@@ -1040,28 +1127,71 @@ class ActivationLibrary:
         ----------
         name : str
             The entry's name (see :class:`LibraryEntry`).
-        formula : Formula, str or fitted SymbolicActivationDiscoverer
-            Text is parsed with :meth:`Formula.parse` (never executed); a
-            formula of features (``X3``) is collapsed to ``x``.  A fitted
-            discoverer (or a ``FrozenEstimator`` of one) gives its
-            ``formula_`` and fills ``fitness``, ``nonlinearity``,
-            ``selection``, ``candidates``, ``random_state``,
-            ``discoverer_params`` (its ``get_params(deep=False)`` as JSON;
-            values JSON cannot hold, such as a RandomState, become None) and
-            ``versions``.
+        formula : Formula, str, LibraryEntry, fitted discoverer, fitted network or Pipeline
+            What holds the activation:
+
+            - a :class:`Formula` or formula text, parsed with
+              :meth:`Formula.parse` (never executed); a formula of features
+              (``X3``) is collapsed to ``x``;
+            - a named activation, stored as its formula
+              (``NAMED_FORMULAS``): ``"relu"`` is ``max(x, 0)``,
+              ``"identity"`` ``x``, ``"sigmoid"`` ``sig(x)``, ``"silu"``
+              ``x*sig(x)``, ``"tanh"`` ``2*sig(2x) - 1``; ``"gelu"`` has no
+              formula form (the operator set has no erf) and is refused;
+            - ``"library:NAME"`` or a :class:`LibraryEntry`: a copy of that
+              entry's formula and provenance under the new name;
+            - a fitted :class:`~sksymact.SymbolicActivationDiscoverer` (or a
+              ``FrozenEstimator`` of one): its ``formula_``, with ``fitness``,
+              ``selection``, ``candidates``, ``random_state``,
+              ``discoverer_params`` (its ``get_params(deep=False)`` as JSON;
+              values JSON cannot hold, such as a RandomState, become None) and
+              ``versions``; a network-aware selection that fell back to ReLU
+              says so in the notes;
+            - a fitted :class:`~sksymact.HybridTransferClassifier` or
+              :class:`~sksymact.HybridTransferRegressor`, or a fitted
+              ``Pipeline`` ending in one (``search.best_estimator_``): its
+              activation's formula (``formula_``, the formula it was built
+              with), with the provenance the network recorded -- the
+              discoverer it fitted (``discoverer_``), the library entry it came
+              from (``library_entry_``), the frozen discoverer it transferred,
+              or the named activation's formula.  A network with one
+              activation per layer is refused: an entry is one activation for
+              every layer, so add ``model.formula_[i]`` one by one.
         replace : bool, default=False
             Replace an entry of that name; without it, adding an existing
             name raises ValueError.
         **provenance : dict
             Any field of :class:`LibraryEntry` but ``name`` and ``formula``
             (``source``, ``notes``, ``scores``, ...); it takes precedence over
-            what a discoverer gives.  Pass the rows' checksum as
-            ``source={"name": ..., "n_rows": ..., "sha256": rows_checksum(X, y)}``.
+            what the activation gives.  ``source`` is a data set's name, or
+            ``{"name": ..., "n_rows": ..., "sha256": rows_checksum(X, y)}``
+            with the rows' checksum.
 
         Returns
         -------
         entry : LibraryEntry
             The new entry.
+
+        Raises
+        ------
+        TypeError
+            When ``formula`` is none of the above, or ``provenance`` names an
+            unknown field.
+        ValueError
+            When the text is not a formula, the named activation or the
+            network's activation has no formula form, or the network has
+            per-layer activations.
+        sklearn.exceptions.NotFittedError
+            When the discoverer or the network is not fitted.
+
+        Examples
+        --------
+        >>> from sksymact.library import ActivationLibrary
+        >>> library = ActivationLibrary()
+        >>> library.add("rectifier", "relu", source="typed in").formula
+        Formula('max(x, 0.0)')
+        >>> library.add("paper", "library:higgs-paper").source["name"]
+        'HIGGS'
         """
         unknown = sorted(set(provenance) - set(_PROVENANCE))
         if unknown:
@@ -1071,11 +1201,7 @@ class ActivationLibrary:
             raise ValueError(f"the library already holds {name!r} "
                              f"({self._entries[name].formula}); pass replace=True to "
                              "replace it, or choose another name")
-        if isinstance(formula, (str, Formula)):
-            parsed = Formula.parse(formula) if isinstance(formula, str) else formula
-            fields = {"formula": parsed.collapse() if parsed.variables - {"x"} else parsed}
-        else:
-            fields = _from_discoverer(formula)
+        fields = _fields_of(formula)
         fields.update(provenance)
         entry = LibraryEntry(name=name, **fields)
         self._entries[name] = entry
@@ -1176,34 +1302,174 @@ class ActivationLibrary:
         return f"<table><caption>ActivationLibrary, {count}</caption>{head}{rows}</table>"
 
 
-def _from_discoverer(estimator):
+# ------------------------------------------------------- what add() accepts
+#
+# Duck typing throughout: this module sits below the estimators (it imports no
+# module of sksymact that imports torch), so a network is recognised by its
+# parameters and fitted attributes, a discoverer by its ``formula_``.
+
+#: What ``ActivationLibrary.add`` accepts, for its error messages.
+_ACCEPTED = ("a Formula, formula text, a named activation ('relu', ...), 'library:NAME', a "
+             "fitted SymbolicActivationDiscoverer (or a FrozenEstimator of one), a fitted "
+             "HybridTransferClassifier or HybridTransferRegressor, or a fitted Pipeline "
+             "ending in one")
+
+
+def _check_is_fitted(estimator, attributes=None):
+    """scikit-learn's check, imported when first needed (scikit-learn is slow to import)."""
+    from sklearn.utils.validation import check_is_fitted as check  # noqa: PLC0415
+
+    check(estimator, attributes)
+
+
+def _collapsed(formula):
+    return formula.collapse() if formula.variables - {"x"} else formula
+
+
+def _from_text(text):
+    """The fields of formula text, of a named activation or of ``"library:NAME"``."""
+    key = text.strip().lower()
+    if key in NAMED_FORMULAS:
+        formula = Formula.parse(NAMED_FORMULAS[key])
+        return {"formula": formula,
+                "notes": f"The named activation {key!r}, as the formula {formula}."}
+    if key in _NO_FORMULA:
+        raise ValueError(
+            f"the named activation {key!r} has no formula form: {_NO_FORMULA[key]}. Named "
+            f"activations with one: {', '.join(sorted(NAMED_FORMULAS))}.")
+    if key.startswith("library:"):
+        return _from_entry(get_builtin(text.strip()[len("library:"):]))
+    try:
+        return {"formula": _collapsed(Formula.parse(text))}
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc}. A formula is text in x, numbers and the operators "
+            f"{', '.join(sorted(OPERATORS))} (such as 'x*cos(x)'); the named activations "
+            f"{', '.join(sorted(NAMED_FORMULAS))} are taken too ('relu' is max(x, 0)), "
+            f"and 'library:NAME' a built-in entry.") from None
+
+
+def _from_entry(entry, origin=""):
+    """The fields of a library entry (every one but its name), ``origin`` before its notes."""
+    fields = entry.to_dict()
+    del fields["name"]
+    fields["notes"] = " ".join(filter(None, (origin, fields["notes"])))
+    return fields
+
+
+def _from_discoverer(estimator, origin=""):
     """The fields a fitted discoverer (or a FrozenEstimator of one) gives."""
     from sklearn.frozen import FrozenEstimator  # noqa: PLC0415 (heavy: only when needed)
-    from sklearn.utils.validation import check_is_fitted  # noqa: PLC0415
-
-    from ._discovery import SymbolicActivationDiscoverer  # noqa: PLC0415 (imports torch)
 
     if isinstance(estimator, FrozenEstimator):
         estimator = estimator.estimator
-    if not isinstance(estimator, SymbolicActivationDiscoverer):
-        raise TypeError("formula must be a Formula, formula text or a fitted "
-                        f"SymbolicActivationDiscoverer, got {type(estimator).__name__}")
-    check_is_fitted(estimator, "formula_")
+    formula = getattr(estimator, "formula_", None)
+    if formula is None:
+        _check_is_fitted(estimator)  # an unfitted estimator: NotFittedError
+        raise TypeError(f"formula must be {_ACCEPTED}; got a fitted "
+                        f"{type(estimator).__name__}, which has no formula_")
+    if not isinstance(formula, Formula):
+        raise TypeError(f"the formula_ of {type(estimator).__name__} must be a Formula, "
+                        f"got {_type_name(formula)}")
     params = estimator.get_params(deep=False)
     random_state = params.get("random_state")
-    fitness = estimator.fitness_
+    fitness = getattr(estimator, "fitness_", None)
     candidates = getattr(estimator, "candidates_", None)
+    notes = [origin]
+    if "program_" in vars(estimator) and estimator.program_ is None:
+        notes.append("Network-aware selection fell back to ReLU: no candidate trained "
+                     "better than ReLU (fallback='relu'), so the formula is max(x, 0).")
     return {
-        "formula": estimator.formula_.collapse(),
-        "fitness": float(fitness) if math.isfinite(fitness) else None,
-        "nonlinearity": estimator.nonlinearity_,
+        "formula": _collapsed(formula),  # its nonlinearity is computed from it
+        "fitness": (float(fitness) if _is_number(fitness) and math.isfinite(fitness)
+                    else None),
         "selection": params.get("selection"),
         "candidates": None if candidates is None else _to_jsonable(candidates),
         "random_state": (int(random_state) if isinstance(random_state, numbers.Integral)
                          and not isinstance(random_state, (bool, np.bool_)) else None),
         "discoverer_params": _to_jsonable(params),
         "versions": dict(_current_versions()),
+        "notes": " ".join(filter(None, notes)),
     }
+
+
+def _is_network(estimator):
+    """A HybridTransferClassifier or HybridTransferRegressor, by its parameters."""
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - not an estimator at all
+        return False
+    return "hidden_layer_sizes" in params and "activation" in params
+
+
+def _from_network(network):
+    """The fields of a fitted network's activation, with the provenance the network recorded."""
+    _check_is_fitted(network, "formula_")
+    kind = type(network).__name__
+    formula = network.formula_
+    params = network.get_params(deep=False)
+    spec = params["activation"]  # what the network was built with
+    if isinstance(formula, (list, tuple)):
+        # An entry is one activation for every layer ("library:NAME" builds all the
+        # layers from it); a list would need another schema and another resolution.
+        specs = spec if isinstance(spec, (list, tuple)) else [None] * len(formula)
+        shown = ", ".join(str(f) if f is not None else repr(s) for f, s in zip(formula, specs))
+        raise ValueError(
+            f"this {kind} has one activation per hidden layer ({shown}), and a library "
+            "entry holds one activation for every layer; add the layers' formulas one by "
+            "one, such as library.add(name, model.formula_[0]).")
+    origin = f"The activation of a fitted {kind}"
+    if params.get("learnable_constants") and formula is not None and formula.constants:
+        origin += (", which trained the formula's constants; this entry holds the formula "
+                   "it started from (the trained one is activation_.current_formula())")
+    entry = getattr(network, "library_entry_", None)
+    discoverer = getattr(network, "discoverer_", None)
+    if entry is not None:
+        return _from_entry(entry, f"{origin}, from the library entry {entry.name!r}.")
+    if discoverer is not None:
+        return _from_discoverer(discoverer, f"{origin}, discovered on its training rows "
+                                            "(specialist).")
+    if formula is None:  # a named activation or a torch module
+        name = spec if isinstance(spec, str) else type(network.activation_).__name__
+        key = name.strip().lower()
+        if key not in NAMED_FORMULAS:
+            why = _NO_FORMULA.get(key, "it is a torch module that is not a formula")
+            raise ValueError(
+                f"the activation of this {kind}, {name}, has no formula form: {why}. "
+                f"Named activations with one: {', '.join(sorted(NAMED_FORMULAS))}.")
+        fields = _from_text(key)
+        fields["notes"] = (f"{origin}: the named activation {key!r}, as the formula "
+                           f"{fields['formula']}.")
+        return fields
+    if not isinstance(spec, str) and getattr(spec, "formula_", None) is not None and (
+            _collapsed(spec.formula_) == formula):
+        # A transfer: the network keeps no discoverer_ of its own, but its activation
+        # parameter is the (frozen) fitted discoverer the formula came from.
+        return _from_discoverer(spec, f"{origin}, transferred from a discoverer fitted on "
+                                      "other rows.")
+    return {"formula": formula, "notes": f"{origin}."}
+
+
+def _fields_of(activation):
+    """The entry's fields for what ``ActivationLibrary.add`` was given."""
+    if isinstance(activation, Formula):
+        return {"formula": _collapsed(activation)}
+    if isinstance(activation, str):
+        return _from_text(activation)
+    if isinstance(activation, LibraryEntry):
+        return _from_entry(activation)
+    steps = getattr(activation, "steps", None)
+    if isinstance(steps, list) and steps and hasattr(activation, "get_params"):
+        last = steps[-1][1]  # a Pipeline: the model is its last step
+        if not (_is_network(last) or hasattr(last, "get_params")):
+            raise TypeError(f"formula must be {_ACCEPTED}; got a Pipeline ending in "
+                            f"{last!r}")
+        return _fields_of(last)
+    if _is_network(activation):
+        return _from_network(activation)
+    if hasattr(activation, "get_params") and hasattr(activation, "fit"):
+        return _from_discoverer(activation)
+    raise TypeError(f"formula must be {_ACCEPTED}; got {_type_name(activation)}")
 
 
 # ------------------------------------------------------------------ built-ins

@@ -93,3 +93,22 @@ def test_build_builtin_regenerates_the_shipped_file(tmp_path):
     assert main(["library", "build-builtin", str(root / "paper_results"), "--out", str(out)]) == 0
     shipped = root / "sksymact" / "_builtin_activations.json"
     assert json.loads(out.read_text()) == json.loads(shipped.read_text())
+
+
+def test_a_file_that_lies_about_a_formula_is_refused_not_listed(tmp_path, capsys):
+    # x is affine (nonlinearity 0); a file that calls it fully non-linear is refused.
+    lie = tmp_path / "lie.json"
+    lie.write_text(json.dumps({"format": "sksymact-activation-library", "schema_version": 1,
+                               "entries": [{
+                                   "name": "straight", "formula": "x", "nonlinearity": 1.0,
+                                   "source": None, "discoverer_params": None,
+                                   "random_state": None, "fitness": None, "selection": None,
+                                   "candidates": None, "versions": {},
+                                   "created": "2026-01-01T00:00:00+00:00", "notes": "",
+                                   "scores": []}]}))
+
+    assert main(["library", "list", str(lie)]) == 2
+
+    err = capsys.readouterr().err
+    assert "lie.json" in err and "'straight'" in err and "field 'nonlinearity'" in err
+    assert "stored value 1.0" in err and "which is 0.0" in err

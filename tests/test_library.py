@@ -49,11 +49,13 @@ def full_entry(name="full", **changes):
                            "random_state": 7, "verbose": False, "target_class": None},
         random_state=7,
         fitness=0.4321,
-        nonlinearity=0.75,
+        nonlinearity=Formula.parse("x*cos(x) + 0.25*sin(x)").nonlinearity(),
         selection="network",
-        candidates={"formula": ["mul(x, cos(x))", "sin(x)"],
-                    "program": ["mul(X0, cos(X1))", None],
+        candidates={"formula": ["add(mul(x, cos(x)), mul(0.25, sin(x)))", "sin(x)"],
+                    "program": ["add(mul(X0, cos(X0)), mul(0.25, sin(X1)))", None],
                     "fitness": [0.43, 0.47], "validation_score": [0.91, 0.9],
+                    "nonlinearity": [Formula.parse("x*cos(x) + 0.25*sin(x)").nonlinearity(),
+                                     Formula.parse("sin(x)").nonlinearity()],
                     "chosen": [True, False]},
         versions={"sksymact": "0.1.0", "sklearn": "1.8.0", "gplearn": "0.4.3"},
         created="2026-01-02T03:04:05.678+00:00",
@@ -88,7 +90,7 @@ def test_every_field_round_trips_through_a_file(tmp_path):
     assert got.formula == Formula.parse("x*cos(x) + 0.25*sin(x)")
     assert dict(got.source) == {"name": "toy rows", "n_rows": 300, "sha256": "ab" * 32}
     assert got.discoverer_params["selection_training"]["max_iter"] == 3
-    assert got.candidates["program"] == ("mul(X0, cos(X1))", None)
+    assert got.candidates["program"] == ("add(mul(X0, cos(X0)), mul(0.25, sin(X1)))", None)
     assert got.scores[0]["seeds"] == (42, 43) and got.scores[1]["value"] == 0.8
     assert got.notes == entry.notes and got.created == entry.created
     # The file is sorted, indented JSON; saving what was loaded changes no byte.
@@ -247,6 +249,240 @@ def test_add_a_network_selected_discoverer_keeps_its_candidates(tmp_path):
     assert ActivationLibrary.load(path).get("cancer-network") == entry
 
 
+# ------------------------------------------------- what can be recomputed is
+
+def _file_of(*entries):
+    return json.dumps({"format": FORMAT, "schema_version": SCHEMA_VERSION,
+                       "entries": list(entries)})
+
+
+def test_a_file_that_lies_about_the_nonlinearity_is_refused(tmp_path):
+    lying = LibraryEntry(name="affine", formula="x").to_dict()
+    lying["nonlinearity"] = 1.0  # x is affine: 0
+    path = tmp_path / "lib.json"
+    path.write_text(_file_of(lying), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=(
+            r"lib\.json', entry 0 \('affine'\): field 'nonlinearity': the stored value 1\.0 "
+            r"is not the nonlinearity of the formula x, which is 0\.0 \(recomputed")):
+        ActivationLibrary.load(path)
+    # The constructor and add refuse it as well; None computes it.
+    with pytest.raises(ValueError, match="field 'nonlinearity': the stored value 1.0"):
+        ActivationLibrary().add("affine", "x", nonlinearity=1.0)
+    assert ActivationLibrary().add("affine", "x", nonlinearity=None).nonlinearity == 0.0
+
+
+def test_the_nonlinearity_is_compared_with_a_float_tolerance(tmp_path):
+    wave = LibraryEntry(name="wave", formula="mul(cos(x), x)").to_dict()
+    exact = Formula.parse("mul(cos(x), x)").nonlinearity()
+    assert exact != 1.0  # the least-squares fit's last bits
+    wave["nonlinearity"] = 1.0  # as the built-in higgs-paper entry writes it
+    affine = LibraryEntry(name="affine", formula="x").to_dict()
+    affine["nonlinearity"] = 1e-9
+    path = tmp_path / "lib.json"
+    path.write_text(_file_of(wave, affine), encoding="utf-8")
+
+    library = ActivationLibrary.load(path)
+
+    assert library.get("wave").nonlinearity == 1.0  # kept as stored: the file round-trips
+    assert library.get("affine").nonlinearity == 1e-9
+    affine["nonlinearity"] = 2 * library_module.NONLINEARITY_TOLERANCE
+    path.write_text(_file_of(affine), encoding="utf-8")
+    with pytest.raises(ValueError, match="'affine'.*field 'nonlinearity'"):
+        ActivationLibrary.load(path)
+
+
+def test_a_candidates_table_must_agree_with_its_formulas():
+    good = full_entry()
+    candidates = {key: list(value) for key, value in good.candidates.items()}
+
+    lying = dict(candidates, nonlinearity=[candidates["nonlinearity"][0], 1.0])
+    with pytest.raises(ValueError, match=r"field 'candidates': \['nonlinearity'\]\[1\]: the "
+                                         r"stored value 1\.0 .* sin\(x\)"):
+        full_entry(candidates=lying)
+    with pytest.raises(ValueError, match=r"\['chosen'\]\[1\]: candidate 1, sin\(x\), is marked"):
+        full_entry(candidates=dict(candidates, chosen=[False, True]))
+    with pytest.raises(ValueError, match=r"\['nonlinearity'\]\[0\] must be a number"):
+        full_entry(candidates=dict(candidates, nonlinearity=["high", None]))
+    # None of a fallback to ReLU is chosen, and a missing nonlinearity is not checked.
+    assert full_entry(candidates=dict(candidates, chosen=[False, False],
+                                      nonlinearity=[None, None])).candidates is not None
+
+
+def test_the_source_may_be_a_plain_name():
+    entry = ActivationLibrary().add("wave", "x*cos(x)", source="breast cancer")
+
+    assert dict(entry.source) == {"name": "breast cancer", "n_rows": None, "sha256": None}
+    assert LibraryEntry.from_dict(entry.to_dict()) == entry  # written as the full dict
+    with pytest.raises(ValueError, match=r"field 'source': \['name'\] must be the data set's"):
+        LibraryEntry(name="wave", formula="x", source="  ")
+    with pytest.raises(ValueError, match="field 'source': must be a data set's name, a dict"):
+        LibraryEntry(name="wave", formula="x", source=3)
+    # A file keeps the dict: text there is a damaged file, not a shortcut.
+    with pytest.raises(ValueError, match="field 'source': must be an object or null"):
+        LibraryEntry.from_dict({**entry.to_dict(), "source": "breast cancer"})
+
+
+# ------------------------------------------------------- what add() accepts
+
+def test_add_a_named_activation_stores_its_formula():
+    import torch
+
+    from sksymact._activation import NAMED_ACTIVATIONS
+
+    library = ActivationLibrary()
+    grid = torch.linspace(-8, 8, 1601, dtype=torch.float64)
+    for name, module in NAMED_ACTIVATIONS.items():
+        if name in library_module._NO_FORMULA:
+            with pytest.raises(ValueError, match=f"named activation '{name}' has no formula "
+                                                 "form: .*Named activations with one: "
+                                                 "identity, relu, sigmoid, silu, tanh"):
+                library.add(name, name.upper())
+            continue
+        entry = library.add(name, f" {name.upper()} ")  # as activation= reads it
+        assert str(entry.formula) == str(Formula.parse(library_module.NAMED_FORMULAS[name]))
+        assert f"named activation '{name}'" in entry.notes
+        # The formula is the same function as the torch module.
+        np.testing.assert_allclose(entry.formula(grid.numpy()), module()(grid).numpy(),
+                                   rtol=0, atol=1e-12, err_msg=name)
+    assert set(NAMED_ACTIVATIONS) == set(library_module.NAMED_FORMULAS) | set(
+        library_module._NO_FORMULA)
+    assert library.get("relu").formula == Formula.parse("max(x, 0)")
+    assert library.get("identity").nonlinearity == 0.0
+
+
+def test_add_text_that_is_no_formula_says_what_is_taken():
+    with pytest.raises(ValueError, match=r"unknown name 'leaky_relu'.*the operators abs, add, "
+                                         r".* named activations identity, relu, .*'relu' is "
+                                         r"max\(x, 0\)"):
+        ActivationLibrary().add("leaky", "leaky_relu")
+    copied = ActivationLibrary().add("paper", "library:higgs-paper")
+    paper = get_builtin("higgs-paper")
+    assert copied.formula == paper.formula and copied.source == paper.source
+    assert copied.created == paper.created and copied.notes == paper.notes
+    assert ActivationLibrary().add("again", paper).to_dict() == {**paper.to_dict(),
+                                                                 "name": "again"}
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    from sklearn.datasets import load_breast_cancer
+
+    return load_breast_cancer(return_X_y=True)
+
+
+NETWORK = dict(hidden_layer_sizes=(8,), max_iter=2, batch_size=64, random_state=0)
+SEARCH = dict(population_size=40, generations=2, random_state=0)
+
+
+def _pipeline(activation, **params):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sksymact import HybridTransferClassifier
+
+    return make_pipeline(StandardScaler(), HybridTransferClassifier(
+        activation=activation, **{**NETWORK, **params}))
+
+
+def test_add_the_best_estimator_of_a_search(cancer, tmp_path):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = cancer
+    search = GridSearchCV(_pipeline("relu"), {"hybridtransferclassifier__activation": [
+        "library:higgs-paper"]}, cv=2).fit(X, y)
+    library = ActivationLibrary()
+
+    entry = library.add("best", search.best_estimator_, source="breast cancer")
+
+    paper = get_builtin("higgs-paper")
+    assert entry.formula == paper.formula == search.best_estimator_[-1].formula_
+    assert entry.notes.startswith("The activation of a fitted HybridTransferClassifier, from "
+                                  "the library entry 'higgs-paper'. The paper's published")
+    assert entry.created == paper.created and entry.nonlinearity == paper.nonlinearity
+    assert dict(entry.source) == {"name": "breast cancer", "n_rows": None, "sha256": None}
+    # The fitted network alone gives the same entry.
+    assert library.add("net", search.best_estimator_[-1]).formula == paper.formula
+    library.save(tmp_path / "lib.json")
+    assert ActivationLibrary.load(tmp_path / "lib.json").get("best") == entry
+
+
+def test_add_a_network_records_the_discoverer_it_fitted_or_transferred(cancer):
+    from sklearn.frozen import FrozenEstimator
+
+    from sksymact import HybridTransferRegressor, SymbolicActivationDiscoverer
+
+    X, y = cancer
+    library = ActivationLibrary()
+    specialist = _pipeline(SymbolicActivationDiscoverer(**SEARCH)).fit(X, y)
+    fitted = specialist[-1].discoverer_
+
+    entry = library.add("specialist", specialist)
+
+    assert entry.formula == fitted.formula_ and entry.fitness == fitted.fitness_
+    assert entry.random_state == 0 and entry.discoverer_params["population_size"] == 40
+    assert "discovered on its training rows (specialist)" in entry.notes
+    transfer = _pipeline(FrozenEstimator(fitted)).fit(X, y)
+    assert transfer[-1].discoverer_ is None  # a transfer fits nothing
+    entry = library.add("transfer", transfer)
+    assert entry.formula == fitted.formula_ and entry.fitness == fitted.fitness_
+    assert "transferred from a discoverer" in entry.notes
+    regressor = HybridTransferRegressor(activation="x*cos(x)", **NETWORK).fit(X, X[:, 0])
+    entry = library.add("regressor", regressor)
+    assert entry.formula == Formula.parse("x*cos(x)") and entry.fitness is None
+    assert entry.notes == "The activation of a fitted HybridTransferRegressor."
+
+
+def test_add_a_discoverer_that_fell_back_to_relu_says_so(cancer):
+    from sksymact import SymbolicActivationDiscoverer
+
+    X, y = cancer
+    disc = SymbolicActivationDiscoverer(**SEARCH).fit(X, y)
+    # What fit leaves when network-aware selection falls back (see the fallback parameter).
+    disc.program_, disc.fitness_ = None, float("nan")
+    disc.formula_ = Formula.parse("max(x, 0)")
+
+    entry = ActivationLibrary().add("fallback", disc)
+
+    assert entry.formula == Formula.parse("max(x, 0)") and entry.fitness is None
+    assert "fell back to ReLU" in entry.notes
+
+
+def test_add_a_network_whose_activation_has_no_single_formula(cancer):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.preprocessing import StandardScaler
+    from torch import nn
+
+    from sksymact import HybridTransferClassifier
+
+    X, y = cancer
+    library = ActivationLibrary()
+    named = library.add("silu", _pipeline(nn.SiLU()).fit(X, y))
+    assert named.formula == Formula.parse("mul(x, sig(x))")
+    assert "the named activation 'silu'" in named.notes
+    with pytest.raises(ValueError, match=r"activation of this HybridTransferClassifier, gelu, "
+                                         "has no formula form: .*erf"):
+        library.add("gelu", _pipeline("gelu").fit(X, y))
+    with pytest.raises(ValueError, match="LeakyReLU, has no formula form"):
+        library.add("leaky", _pipeline(nn.LeakyReLU()).fit(X, y))
+    per_layer = _pipeline(["relu", "x*cos(x)"], hidden_layer_sizes=(8, 4)).fit(X, y)
+    with pytest.raises(ValueError, match=r"one activation per hidden layer \('relu', "
+                                         r"mul\(x, cos\(x\)\)\).*model\.formula_\[0\]"):
+        library.add("layers", per_layer)
+    assert library.add("layer1", per_layer[-1].formula_[1]).formula == Formula.parse(
+        "x*cos(x)")
+    with pytest.raises(NotFittedError):
+        library.add("unfitted", _pipeline("relu"))
+    with pytest.raises(NotFittedError):
+        library.add("unfitted", HybridTransferClassifier())
+    with pytest.raises(TypeError, match="got a fitted StandardScaler, which has no formula_"):
+        library.add("scaler", StandardScaler().fit(X))
+    with pytest.raises(TypeError, match="got a Pipeline ending in 'passthrough'"):
+        library.add("nothing", _pipeline("relu").fit(X, y).set_params(
+            hybridtransferclassifier="passthrough"))
+    assert library.names() == ["layer1", "silu"]
+
+
 def test_rows_checksum():
     X = np.arange(12).reshape(4, 3)
     y = np.array([0, 1, 0, 1])
@@ -329,8 +565,17 @@ DAMAGED = [
         1, "exec('x')")), ["'first'", "field 'candidates'"]),
     ("nan-fitness", _text_replace('"fitness": 0.4321', '"fitness": NaN'),
      ["'first'", "field 'fitness'", "nan"]),
-    ("infinite-nonlinearity", _text_replace('"nonlinearity": 0.75', '"nonlinearity": 1e999'),
-     ["'first'", "field 'nonlinearity'"]),
+    ("infinite-nonlinearity", _with(lambda d: d["entries"][0].__setitem__(
+        "nonlinearity", float("inf"))), ["'first'", "field 'nonlinearity'"]),
+    # Derived values that disagree with their formulas: the file lies.
+    ("affine-called-non-linear", _with(lambda d: d["entries"][1].update(
+        formula="x", nonlinearity=1.0, candidates=None)),
+     ["entry 1", "'second'", "field 'nonlinearity'", "1.0", "0.0", "recomputed"]),
+    ("candidate-nonlinearity-lies", _with(lambda d: d["entries"][0]["candidates"][
+        "nonlinearity"].__setitem__(1, 0.0)),
+     ["'first'", "field 'candidates'", "['nonlinearity'][1]", "sin(x)", "recomputed"]),
+    ("chosen-is-another-formula", _with(lambda d: d["entries"][0]["candidates"].__setitem__(
+        "chosen", [False, True])), ["'first'", "field 'candidates'", "['chosen'][1]"]),
     ("infinity-in-params", _text_replace('"population_size": 50', '"population_size": Infinity'),
      ["'first'", "field 'discoverer_params'", "population_size"]),
     ("duplicate-names", _set("name", "first", index=1), ["entries 0 and 1", "'first'"]),

@@ -63,7 +63,13 @@ def test_library_names_in_a_grid_search_with_two_jobs(cancer):
     search.fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     best = search.best_estimator_[-1]
-    assert best.library_entry_ is None or best.library_entry_.name in lib.names()
+    chosen = search.best_params_["hybridtransferclassifier__activation"]
+    # The entry the chosen activation names: none for "relu", the built-in one for
+    # "library:NAME", an equal entry for an entry.
+    by_name = {"relu": None, "library:higgs-paper": lib.get("higgs-paper")}
+    expected = by_name[chosen] if isinstance(chosen, str) else chosen
+    assert best.library_entry_ == expected
+    assert best.formula_ == (None if expected is None else expected.formula)
 
 
 def test_unknown_library_name_is_a_clear_error(cancer):
