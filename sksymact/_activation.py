@@ -2,14 +2,15 @@
 
 A :class:`SymbolicActivation` applies a collapsed :class:`~sksymact.Formula`
 elementwise, with exactly the protected semantics gplearn used while the
-formula was being discovered.  Its state is the formula (plain Python data)
-and a tensor of constants, so it pickles, deep-copies and ``torch.save``-s
-without lambdas or generated code.
+formula was being discovered.  Its state is the formula and its constants
+(plain Python data, or a trainable parameter), so it pickles, deep-copies and
+``torch.save``-s without lambdas or generated code.
 """
 
 import copy
 import functools
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -22,7 +23,7 @@ from sklearn.utils.validation import _is_fitted
 from torch import nn
 
 from ._formula import Formula
-from ._operators import OPERATORS, _FieldView
+from ._operators import OPERATORS, PROTECTION_THRESHOLD, _FieldView, torch_guard
 from .library import LibraryEntry, get_builtin
 from ._tape import FormulaFunction, compile_plan
 
@@ -45,6 +46,18 @@ NAMED_ACTIVATIONS = {
 TORCH_OPERATORS = _FieldView("torch")
 
 
+#: What a SymbolicActivation is built from and compiles its plans from: fixed
+#: once built, so that nothing can leave the plans stale.
+_FIXED_AT_CONSTRUCTION = ("formula", "learnable_constants", "num_channels")
+
+
+def _refuse_change(module, name):
+    raise AttributeError(
+        f"{type(module).__name__}.{name} is fixed when the module is built (its compiled "
+        f"plans depend on it); build a new SymbolicActivation, or change the constants "
+        f"with act.constants = tensor.")
+
+
 class SymbolicActivation(nn.Module):
     """Elementwise activation computing a discovered formula.
 
@@ -61,8 +74,8 @@ class SymbolicActivation(nn.Module):
     learnable_constants : bool, default=False
         If True, the formula's numeric constants become one trainable
         ``nn.Parameter`` vector (initialised at their discovered values);
-        otherwise they are a buffer that moves with the module but is not
-        trained.
+        otherwise they are fixed: plain numbers of the module, compiled into
+        its plans, that have nothing to move to a device and are not trained.
     num_channels : int or None, default=None
         With learnable constants: one set of constants per channel (the last
         dimension of the input, which must then have this size) instead of
@@ -71,11 +84,17 @@ class SymbolicActivation(nn.Module):
     Attributes
     ----------
     formula : Formula
-        The formula with its original constants.  With learnable constants,
-        :meth:`current_formula` gives the formula with the trained values.
+        The formula with its original constants.  :meth:`current_formula`
+        gives the formula with the module's current values.
     constants : torch.Tensor
-        The constants in pre-order (``Formula.constants``); of shape
-        ``(n_constants, num_channels)`` with per-channel constants.
+        The constants in pre-order (``Formula.constants``), float64; of shape
+        ``(n_constants, num_channels)`` with per-channel constants.  With
+        learnable constants, the ``nn.Parameter`` itself.  With fixed
+        constants, a new tensor on every read, built from the module's values:
+        an in-place write into it (``act.constants[0] = 2.0``, ``.fill_``, a
+        write through ``.data`` or into a slice of it) is applied to the
+        module as an assignment, ``.numpy()`` gives a read-only array, and
+        ``act.constants = tensor`` (or ``load_state_dict``) sets new values.
 
     See Also
     --------
@@ -90,6 +109,20 @@ class SymbolicActivation(nn.Module):
     masked-out branch never sees a zero denominator, and the derivative of
     ``sqrt(|a|)`` is capped below ``|a| = 0.001``.
 
+    Both paths compute the function gplearn evaluated: a variable-free subtree
+    is evaluated in float64 and a protection guard on a constant is decided on
+    its float64 value, whatever the input's dtype, so learnable constants start
+    from the function of the fixed ones (``div(x, 0.0010000000001)`` divides by
+    the constant, although it rounds to the threshold in float32).
+
+    With fixed constants the module holds their values as a tuple of floats,
+    and its plans are compiled from that tuple each time it is set (at
+    construction, by an assignment, an in-place write into ``constants``,
+    ``load_state_dict`` or unpickling) and only then; everything else -- the
+    forward pass, :meth:`current_formula`, the repr, ``state_dict``, pickles
+    and the ONNX export -- reads the same tuple, so none of them can disagree
+    with another.
+
     Examples
     --------
     >>> import torch
@@ -99,6 +132,10 @@ class SymbolicActivation(nn.Module):
     SymbolicActivation(mul(x, cos(x)))
     >>> act(torch.tensor([0.0, 3.141592653589793], dtype=torch.float64))
     tensor([ 0.0000, -3.1416], dtype=torch.float64)
+    >>> shifted = SymbolicActivation("add(x, 0.5)")
+    >>> shifted.constants = torch.tensor([2.0])
+    >>> shifted
+    SymbolicActivation(add(x, 2.0))
     """
 
     def __init__(self, formula, learnable_constants=False, num_channels=None):
@@ -109,64 +146,203 @@ class SymbolicActivation(nn.Module):
             raise TypeError(
                 f"formula must be a Formula or formula text, got {type(formula).__name__}."
             )
-        self.formula = formula
-        self.learnable_constants = bool(learnable_constants)
+        # Read-only from here on (see _FIXED_AT_CONSTRUCTION): the plans are
+        # compiled from these, so changing one would leave them stale.
+        self.__dict__["_formula"] = formula
+        self.__dict__["_learnable_constants"] = bool(learnable_constants)
         if num_channels is not None and (
                 not self.learnable_constants or isinstance(num_channels, bool)
                 or not isinstance(num_channels, int) or num_channels < 1):
             raise ValueError(f"num_channels={num_channels!r}: per-channel constants need "
                              "learnable_constants=True and a positive int.")
-        self.num_channels = num_channels
+        self.__dict__["_num_channels"] = num_channels
         # Compiling checks the formula (one variable, x) before anything is stored.
-        self._plans = self._compile(formula.constants)
-        # float64 whatever the default dtype: the discovered constants stay exact,
-        # and forward casts them to the input's dtype.
-        constants = torch.tensor(formula.constants, dtype=torch.float64)
-        if num_channels is not None:
-            constants = constants[:, None].repeat(1, num_channels)
+        plans = self._compile(formula.constants)
         if self.learnable_constants:
+            # float64 whatever the default dtype: the discovered constants stay
+            # exact, and the forward pass computes with them in float64.
+            constants = torch.tensor(formula.constants, dtype=torch.float64)
+            if num_channels is not None:
+                constants = constants[:, None].repeat(1, num_channels)
             self.constants = nn.Parameter(constants)
         else:
-            self.register_buffer("constants", constants)
-        self._plans_key = self._constants_key()
+            self._install(formula.constants, plans)
+
+    # -- fixed constants: one tuple of floats, the plans compiled from it ---------------
+
+    @property
+    def constants(self):
+        """The constants in pre-order, float64.
+
+        With learnable constants, the ``nn.Parameter``.  With fixed constants,
+        a new tensor on each read, built from the module's values: an in-place
+        write into it is applied to the module as an assignment, its numpy
+        arrays are read-only, and assigning a tensor of the same shape sets
+        new values.
+        """
+        # A data descriptor: found before nn.Module.__getattr__, which it replaces
+        # for this name.
+        parameter = self._parameters.get("constants")
+        if parameter is not None:
+            return parameter
+        values = self.__dict__.get("_values")
+        if values is None:  # not set yet (hasattr in nn.Module.register_parameter)
+            raise AttributeError(f"{type(self).__name__} has no constants yet")
+        return _ConstantsView.of(self, values)
+
+    @constants.setter
+    def constants(self, value):
+        # nn.Module.__setattr__ registers an nn.Parameter and refuses anything
+        # else for a parameter's name, so only fixed constants arrive here.
+        if self.learnable_constants:
+            raise TypeError("learnable constants are an nn.Parameter: assign an nn.Parameter, "
+                            "or write into act.constants under torch.no_grad().")
+        self._set_values(self._values_from(value))
+
+    def _values_from(self, value):
+        """The constants in ``value`` as a tuple of floats, checked against the formula."""
+        expected = (len(self.formula.constants),)
+        if isinstance(value, torch.Tensor):
+            # Plain torch, even for a _ConstantsView (whose reads would be wrapped).
+            with torch._C.DisableTorchFunctionSubclass():
+                shape = tuple(value.shape)
+                if shape == expected:
+                    values = value.detach().to(device="cpu", dtype=torch.float64).tolist()
+        elif isinstance(value, (np.ndarray, list, tuple)):
+            array = np.asarray(value)
+            shape = array.shape
+            if shape == expected:
+                if array.dtype.kind not in "biuf":
+                    raise TypeError(f"constants must be real numbers, got {array.dtype}.")
+                values = array.astype(np.float64).tolist()
+        else:
+            raise TypeError(f"constants must be a tensor, an array or a sequence of floats, "
+                            f"got {type(value).__name__}.")
+        if shape != expected:
+            raise ValueError(f"The formula {self.formula} has {expected[0]} constant(s): "
+                             f"constants must have shape {expected}, got {shape}.")
+        # Finite real numbers, as a formula holds them.
+        return self.formula.with_constants(values).constants
+
+    def _set_values(self, values):
+        """Make ``values`` the fixed constants, unless they are those already (bit for bit)."""
+        current = self.__dict__.get("_values")
+        if current is not None and _same_bits(current, values):
+            return
+        self._install(values)
+
+    def _install(self, values, plans=None):
+        # The plans are compiled before anything is stored: a formula that
+        # does not compile leaves the module as it was.
+        values = tuple(float(v) for v in values)
+        plans = self._compile(values) if plans is None else plans
+        self.__dict__["_plans"] = plans
+        self.__dict__["_values"] = values
+
+    @property
+    def formula(self):
+        """The formula with its original constants (read-only)."""
+        return self.__dict__["_formula"]
+
+    @formula.setter
+    def formula(self, value):
+        _refuse_change(self, "formula")
+
+    @property
+    def learnable_constants(self):
+        """Whether the constants are a trained parameter (read-only)."""
+        return self.__dict__["_learnable_constants"]
+
+    @learnable_constants.setter
+    def learnable_constants(self, value):
+        _refuse_change(self, "learnable_constants")
+
+    @property
+    def num_channels(self):
+        """The number of channels of per-channel constants, or None (read-only)."""
+        return self.__dict__["_num_channels"]
+
+    @num_channels.setter
+    def num_channels(self, value):
+        _refuse_change(self, "num_channels")
 
     def _compile(self, constants):
         return tuple(compile_plan(self.formula, constants, with_derivative=d)
                      for d in (False, True))
 
-    def _constants_key(self):
-        # The buffer is the one truth about the constants: the fused path reads
-        # Python floats (reading a tensor in every forward would synchronise a
-        # GPU), so they are recompiled whenever the buffer was replaced
-        # (load_state_dict, .to()) or written in place (``_version`` counts
-        # every in-place write of a tensor).
-        # (The buffer from ``_buffers`` directly: ``self.constants`` goes through
-        # ``nn.Module.__getattr__``, which costs a microsecond on every call.)
-        tensor = self._buffers.get("constants")
-        if tensor is None:  # learnable constants: a parameter
-            tensor = self.constants
-        return id(tensor), tensor._version
-
     def fused_plans(self):
-        """The compiled plans of the fused path, current with the constants.
+        """The compiled plans of the fused path, for the current constants.
 
         Returns
         -------
         tuple of sksymact._tape.Plan
-            ``(value plan, value-and-derivative plan)``.
+            ``(value plan, value-and-derivative plan)``.  With learnable
+            constants (which the forward pass does not run through plans) they
+            are compiled on each call, from the current values per layer and
+            from the formula's own per channel.
         """
-        key = self._constants_key()
-        if key != self._plans_key:
-            self._plans = self._compile(self._scalar_constants())
-            self._plans_key = key
-        return self._plans
+        if not self.learnable_constants:
+            return self._plans
+        if self.num_channels is not None:
+            return self._compile(self.formula.constants)
+        return self._compile(self.current_formula().constants)
 
-    def _scalar_constants(self):
-        # Per-channel constants have no single value: the plans (used only with
-        # fixed constants) keep the formula's own.
-        if getattr(self, "num_channels", None) is not None:
-            return list(self.formula.constants)
-        return [float(v) for v in self.constants.detach().cpu()]
+    # -- state: the constants under the key "constants", as when they were a buffer -----
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        if not self.learnable_constants:
+            destination[prefix + "constants"] = torch.tensor(self._values, dtype=torch.float64)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
+        key = prefix + "constants"
+        if not self.learnable_constants:
+            if key in state_dict:
+                try:
+                    self._set_values(self._values_from(state_dict[key]))
+                except (TypeError, ValueError) as exc:
+                    error_msgs.append(f"While copying the constants named {key!r}: {exc}")
+                # Not a parameter or buffer: nn.Module would call it unexpected.
+                state_dict = {k: v for k, v in state_dict.items() if k != key}
+            elif strict:
+                missing_keys.append(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
+
+    def __getstate__(self):
+        # The plans hold generated functions; they are compiled again on load, so
+        # a pickle carries only the formula and the constants.
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        state = dict(state)
+        for name in ("_plans", "_plans_key", "_tape", "_constant_values"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        # Older pickles carry their fixed constants as a buffer (and, older
+        # still, the interpreted tape they compiled and a float copy of the
+        # constants); all are read into the current layout.
+        state = dict(state)
+        for name in _FIXED_AT_CONSTRUCTION:  # older pickles: plain attributes
+            if name in state:
+                state["_" + name] = state.pop(name)
+        for name in ("_plans", "_plans_key", "_tape", "_constant_values"):
+            state.pop(name, None)
+        state.setdefault("_num_channels", None)  # older pickles: constants per layer
+        values = state.pop("_values", None)
+        buffers = state.get("_buffers")
+        if buffers is not None and "constants" in buffers:
+            buffers = type(buffers)(buffers)  # not the caller's dict
+            legacy = buffers.pop("constants")
+            state["_buffers"] = buffers
+            if values is None:
+                values = legacy.detach().cpu().to(torch.float64).tolist()
+        super().__setstate__(state)
+        if not self.learnable_constants:
+            self._install(self.formula.constants if values is None else values)
+
+    # -- the forward pass ---------------------------------------------------------------
 
     def forward(self, x):
         """Apply the formula elementwise.
@@ -174,7 +350,8 @@ class SymbolicActivation(nn.Module):
         Parameters
         ----------
         x : torch.Tensor
-            Pre-activations of any shape.
+            Pre-activations of any shape (with per-channel constants, a last
+            dimension of ``num_channels``).
 
         Returns
         -------
@@ -183,40 +360,42 @@ class SymbolicActivation(nn.Module):
         """
         if self.learnable_constants:
             return self._autograd_forward(x)
-        # Fixed constants: one fused op that saves only f'(x) for backward
-        # (see sksymact._tape).
-        return FormulaFunction.apply(x, self.fused_plans())
+        # Fixed constants: one fused op that saves only f'(x) for backward (see
+        # sksymact._tape), with the plans compiled when the constants were set.
+        return FormulaFunction.apply(x, self._plans)
 
     def _autograd_forward(self, x):
-        """Plain autograd, node by node, so gradients reach the constants too."""
+        """Plain autograd, node by node, so gradients reach the constants too.
+
+        As the fused plan: a variable-free subtree is computed in float64, a
+        division's guard on a constant is decided on its float64 value, and the
+        other operations run in the input's dtype.
+        """
+        if self.learnable_constants:
+            constants = self.constants.to(torch.float64)  # float64 unless cast by hand
+        else:
+            constants = torch.tensor(self._values, dtype=torch.float64, device=x.device)
         # Pre-order, as fold visits them; per channel, each is a row that
         # broadcasts over the input's last dimension.
-        constants = iter(self.constants.to(x.dtype))
+        constants = iter(constants)
+        dtype = x.dtype
 
         def leaf(kind, payload):
-            return x if kind == "var" else next(constants).expand_as(x)
+            return (x, False) if kind == "var" else (next(constants), True)
 
-        return self.formula.fold(leaf, lambda name, args: OPERATORS[name].torch(*args))
+        def node(name, args):
+            if all(is_constant for _, is_constant in args):
+                # gplearn's value, in float64 (the plan folds it with numpy's kernels).
+                return OPERATORS[name].torch(*(value for value, _ in args)), True
+            if name == "div":
+                return _mixed_division(args, dtype), False
+            return OPERATORS[name].torch(*(value.to(dtype) if is_constant else value
+                                           for value, is_constant in args)), False
 
-    def __getstate__(self):
-        # The plans hold torch functions; they are compiled again on load, so a
-        # pickle carries only the formula and the constants.
-        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
-        state = dict(state)
-        for name in ("_plans", "_plans_key", "_tape", "_constant_values"):
-            state.pop(name, None)
-        return state
+        value, is_constant = self.formula.fold(leaf, node)
+        return value.to(dtype).expand_as(x) if is_constant else value
 
-    def __setstate__(self, state):
-        # A module pickled by an older sksymact carries the interpreted tape it
-        # compiled (and a float copy of the constants); both are dropped.
-        state = dict(state)
-        for name in ("_tape", "_constant_values"):
-            state.pop(name, None)
-        state.setdefault("num_channels", None)  # older pickles: constants per layer
-        super().__setstate__(state)
-        self._plans = self._compile(self._scalar_constants())
-        self._plans_key = self._constants_key()
+    # -- reading the constants ----------------------------------------------------------
 
     def current_formula(self, channel=None):
         """The formula with the module's current constant values.
@@ -230,15 +409,17 @@ class SymbolicActivation(nn.Module):
         Returns
         -------
         Formula
-            ``formula`` with the constants read from ``constants``.
+            ``formula`` with the module's current constants.
         """
-        if self.num_channels is None:
-            values = [float(v) for v in self.constants.detach().cpu()]
+        if not self.learnable_constants:
+            values = self._values
+        elif self.num_channels is None:
+            values = self.constants.detach().cpu().tolist()
         elif channel is None:
             raise ValueError(f"The constants are per channel ({self.num_channels} channels): "
                              "pass channel=i for the formula of channel i.")
         else:
-            values = [float(v) for v in self.constants.detach().cpu()[:, channel]]
+            values = self.constants.detach().cpu()[:, channel].tolist()
         return self.formula.with_constants(values)
 
     def extra_repr(self):
@@ -256,6 +437,136 @@ class SymbolicActivation(nn.Module):
     def __repr__(self):
         # A one-line repr that shows the formula, e.g. inside an nn.Sequential.
         return f"{type(self).__name__}({self.extra_repr()})"
+
+
+def _same_bits(a, b):
+    """Whether two sequences of floats are equal bit for bit (0.0 and -0.0 differ)."""
+    return np.array(a, dtype=np.float64).tobytes() == np.array(b, dtype=np.float64).tobytes()
+
+
+def _mixed_division(args, dtype):
+    """gplearn's protected ``a / b`` where one operand depends on ``x``, as the plan computes it.
+
+    ``args`` are ``(tensor, is_constant)`` pairs; a constant is float64.  A
+    guard on a constant denominator is decided on its float64 value (the plan
+    decides it when compiling), and a constant numerator is divided as torch's
+    own ``c / t``, a reciprocal then a product (the plan's kernel).
+    """
+    (a, a_is_constant), (b, b_is_constant) = args
+    if b_is_constant:
+        safe = torch.abs(b) > PROTECTION_THRESHOLD
+        b = torch.where(safe, b, torch.ones_like(b)).to(dtype)
+        return torch.where(safe, a / b, torch.ones_like(a))
+    if a_is_constant:
+        safe, b = torch_guard(torch, b)
+        quotient = torch.reciprocal(b) * a.to(dtype)
+        return torch.where(safe, quotient, torch.ones_like(quotient))
+    return OPERATORS["div"].torch(a, b)
+
+
+#: Names of the tensor methods that write into their first operand, beyond
+#: those ending in one underscore (``fill_``, ``copy_``, ``add_``...).
+_WRITING_METHODS = frozenset({
+    "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
+    "__imod__", "__ipow__", "__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__",
+    "__imatmul__", "__set__",  # a property's setter: ``.data = ...`` (and harmless others)
+})
+
+
+def _written_tensor(func, args, kwargs):
+    """The tensors an op writes into: its first operand if it works in place, and ``out``."""
+    name = getattr(func, "__name__", "")
+    written = []
+    if name in _WRITING_METHODS or (name.endswith("_") and not name.endswith("__")):
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        written += list(first) if isinstance(first, (list, tuple)) else [first]
+    out = kwargs.get("out")
+    if out is not None:
+        written += list(out) if isinstance(out, (list, tuple)) else [out]
+    return [t for t in written if isinstance(t, _ConstantsView)]
+
+
+class _ConstantsView(torch.Tensor):
+    """What ``SymbolicActivation.constants`` gives with fixed constants.
+
+    A float64 tensor built from the module's values on each read, never read
+    by the module itself.  Its in-place writes -- into it, into an alias of its
+    memory (a slice, ``.data``) or through ``out=`` -- are written back to the
+    module as an assignment of its whole value, which recompiles the plans; its
+    numpy arrays are read-only copies, since a numpy write cannot be seen.  A
+    write into a tensor read before the module's constants changed raises
+    instead of undoing the change.  Every other operation gives plain tensors.
+    """
+
+    @classmethod
+    def of(cls, module, values):
+        view = torch.tensor(values, dtype=torch.float64).as_subclass(cls)
+        view._module = weakref.ref(module)
+        view._source = values  # the module's tuple this copy was built from
+        view._root = None  # a view of the whole; an alias points at the view it aliases
+        return view
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if not all(issubclass(cls, t) for t in types):
+            return NotImplemented
+        written = _written_tensor(func, args, kwargs)
+        with torch._C.DisableTorchFunctionSubclass():
+            result = func(*args, **kwargs)
+        for view in written:
+            view._write_back()
+        root = next((a._whole() for a in (*args, *kwargs.values())
+                     if isinstance(a, _ConstantsView)), None)
+        return _wrapped(result, root)
+
+    def _whole(self):
+        root = getattr(self, "_root", None)
+        return self if root is None else root
+
+    def _write_back(self):
+        whole = self._whole()
+        module = getattr(whole, "_module", lambda: None)()
+        if module is None:  # the module is gone (or never was): nothing to keep coherent
+            return
+        if module.__dict__.get("_values") is not whole._source:
+            raise RuntimeError(
+                "This tensor was read from SymbolicActivation.constants before the module's "
+                "constants changed; read act.constants again (or assign act.constants = "
+                "tensor) to change them.")
+        module._set_values(module._values_from(whole))
+        whole._source = module._values
+
+    def __repr__(self, *, tensor_contents=None):
+        with torch._C.DisableTorchFunctionSubclass():
+            return repr(torch.Tensor.as_subclass(self, torch.Tensor))
+
+    def __reduce_ex__(self, protocol):
+        # A plain tensor: the view's link to its module does not travel.
+        with torch._C.DisableTorchFunctionSubclass():
+            return torch.Tensor.as_subclass(self, torch.Tensor).clone().__reduce_ex__(protocol)
+
+    def __deepcopy__(self, memo):
+        with torch._C.DisableTorchFunctionSubclass():
+            return torch.Tensor.as_subclass(self, torch.Tensor).clone()
+
+
+def _wrapped(result, root):
+    """``result`` of an op on a constants view: aliases of its memory stay tied to it."""
+    if isinstance(result, np.ndarray):
+        result = result.copy()
+        result.flags.writeable = False
+        return result
+    if type(result) in (tuple, list):
+        return type(result)(_wrapped(r, root) for r in result)
+    if type(result) is torch.Tensor and root is not None and result.numel():
+        with torch._C.DisableTorchFunctionSubclass():
+            shares = result.untyped_storage().data_ptr() == root.untyped_storage().data_ptr()
+        if shares:
+            alias = result.as_subclass(_ConstantsView)
+            alias._root = root
+            return alias
+    return result
 
 
 #: ``activation="library:NAME"`` names a built-in entry of the activation library.

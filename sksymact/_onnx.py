@@ -18,7 +18,10 @@ mode (with the running statistics, rounded as torch rounds) and activation,
 dropout left out (it is the identity at inference), the head, then the
 sigmoid (two classes) or softmax (more) in float64 on the float32 logits, as
 ``predict_proba`` does; the label is the argmax of those float64
-probabilities, as ``predict``'s is.  A formula activation is built from its
+probabilities, as ``predict``'s is.  The probabilities leave the graph in the
+input's type, but as float32 with ``zipmap=True`` whatever the input (ONNX's
+``ZipMap`` takes float32 only; a float64 one makes a graph onnxruntime
+refuses to load).  A formula activation is built from its
 formula with :meth:`Formula.fold <sksymact.Formula.fold>` and the ``onnx``
 emitter of each operator's record in the registry
 (:mod:`sksymact._operators`), with the module's current constants.
@@ -45,7 +48,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess by th
     ) from exc
 
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._classifier import HybridTransferClassifier
 from ._onnx_graph import _ContainerBackend, _emit_activation, _emit_network, _Graph, _ModelBackend
@@ -80,8 +83,20 @@ def _label_classes(scope, model):
 
 
 def _shape_calculator(operator):
-    """Output types and shapes: those of scikit-learn's classifiers (label, probabilities)."""
+    """Output types and shapes: those of scikit-learn's classifiers (label, probabilities).
+
+    With ``zipmap=True`` the probabilities are float32 whatever the input:
+    ONNX's ``ZipMap`` takes only float32 (a float64 tensor makes a graph
+    onnxruntime refuses to load), and skl2onnx's ``ZipMap`` takes its type
+    from this output.  The converter casts to the declared type.
+    """
     calculate_linear_classifier_output_shapes(operator)
+    options = operator.scope_inst.get_options(operator.raw_operator, dict(zipmap=True))
+    probabilities = operator.outputs[1]
+    zipmap = options.get("zipmap", True)
+    if not isinstance(zipmap, str) and bool(zipmap) and not isinstance(probabilities.type,
+                                                                       FloatTensorType):
+        probabilities.type = FloatTensorType(probabilities.type.shape)
 
 
 def _network_outputs(scope, operator, container):
@@ -153,6 +168,49 @@ update_registered_converter(HybridTransferRegressor, REGRESSOR_ALIAS,
 # -- the public function ------------------------------------------------------------------
 
 
+def _input_type(X_sample, model):
+    """The graph's input type for ``X_sample``: float32 rows stay float32, the rest float64.
+
+    The rest becomes float64 because scikit-learn computes a pipeline's steps
+    in float64 for anything but float32 rows, and a step such as
+    ``StandardScaler`` run in float32 instead would round the network's input
+    differently from ``predict_proba`` (enough, before an activation with a
+    pole, to change a label).  Only the number of columns and the dtype are
+    taken from the sample; its values (NaN included) do not matter.
+    """
+    n_features = getattr(model, "n_features_in_", None)
+    if X_sample is None:
+        if n_features is None:
+            raise ValueError("X_sample=None needs a fitted model with n_features_in_; pass a "
+                             "row of the training data instead, such as X[:1].")
+        return FloatTensorType([None, n_features])
+    try:
+        # A DataFrame or a list of lists becomes one 2-D array: the exported graph
+        # has one input of all the columns (skl2onnx would make a DataFrame one
+        # input per column, which a pipeline of arrays cannot take).
+        X = check_array(X_sample, dtype="numeric", ensure_all_finite=False,
+                        input_name="X_sample")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"X_sample must be rows of numbers with the model's columns -- an array, a "
+            f"DataFrame or a list of lists, such as X[:1] -- got {type(X_sample).__name__}: "
+            f"{exc}") from None
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"X_sample has {X.shape[1]} columns, but the model was fitted on "
+                         f"{n_features}: pass rows of the data it was fitted on, such as "
+                         "X[:1].")
+    names = getattr(X_sample, "columns", None)
+    fitted_names = getattr(model, "feature_names_in_", None)
+    if names is not None and fitted_names is not None and list(map(str, names)) != list(
+            fitted_names):
+        raise ValueError(
+            f"X_sample's columns {list(map(str, names))} are not the columns the model was "
+            f"fitted on, in their order ({list(fitted_names)}): the exported model takes "
+            "one array of the columns in the fitted order.")
+    kind = FloatTensorType if X.dtype == np.float32 else DoubleTensorType
+    return kind([None, X.shape[1]])
+
+
 def _network_estimator_of(model):
     if isinstance(model, Pipeline):
         return _network_estimator_of(model.steps[-1][1])
@@ -182,10 +240,20 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
         A fitted network, or a fitted pipeline whose steps skl2onnx can
         convert (for example ``make_pipeline(StandardScaler(), clf)``).
     X_sample : array-like of shape (n_samples, n_features), default=None
-        A few rows, from which the input's type is taken: float64 rows give a
-        float64 input (cast to float32 for the network, as ``predict_proba``
-        casts) and float64 probabilities (or values); anything else a float32
-        input.  None: a float32 input of ``model.n_features_in_`` columns.
+        A row (or a few) of the data the model was fitted on -- an array, a
+        DataFrame or a list of lists of numbers, such as ``X[:1]`` -- from
+        which the input is made: one tensor ``X`` of ``n_features`` columns,
+        float32 for float32 rows and float64 for anything else (float64,
+        integers, lists), as scikit-learn computes a pipeline's steps in
+        float64 for anything but float32 rows.  Feed the model rows of that
+        type: ``X`` as it is for a float64 sample,
+        ``X.astype(np.float32)`` for a float32 one.  The network computes in
+        float32 either way (its input is cast after the pipeline's other
+        steps, as ``predict_proba`` casts).  The probabilities (or values)
+        have the input's type, but inside ``zipmap``'s dicts they are float32
+        (ONNX's ``ZipMap`` takes nothing else).  Only the number of columns
+        and the type are read, not the values.  None: a float32 input of
+        ``model.n_features_in_`` columns.
     target_opset : int or dict, default=None
         The ONNX opset (skl2onnx's ``target_opset``); None is skl2onnx's latest
         tested one.
@@ -209,7 +277,9 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
     ValueError
         If the network holds a formula operator without an ONNX form (an
         operator record with ``onnx=None``), or float class labels that are not
-        integers.
+        integers; if ``X_sample`` is not rows of numbers (text, one dimension,
+        no rows), has another number of columns than the model was fitted on,
+        or is a DataFrame whose columns are not the fitted ones in order.
     TypeError
         If an activation is a torch module that has no ONNX form here (only
         :class:`SymbolicActivation` and torch's ReLU, GELU, SiLU, Tanh,
@@ -223,14 +293,22 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
     Notes
     -----
     The graph computes the network in float32 as ``predict_proba`` does, and
-    its sigmoid or softmax in float64 on the float32 logits; onnxruntime's
-    probabilities agree with ``predict_proba`` to about 1e-7, and its labels
-    with ``predict``.  The float32 sums of a matrix product run in another
-    order in onnxruntime than in torch, and an activation with a pole (such as
-    ``x / (x - 1)`` near 1) magnifies that difference as it does any rounding.
-    A formula's protected operators keep gplearn's values (``Where`` on
-    ``|a| > 0.001``).  The ONNX file depends on neither torch nor sksymact:
-    onnxruntime and numpy run it.
+    its sigmoid or softmax in float64 on the float32 logits.  The float32 sums
+    of a matrix product run in another order in onnxruntime than in torch
+    (and the libraries' sine or logarithm differ by a float32 step or so), and
+    the activation magnifies those differences by its slope.  So how closely
+    onnxruntime's probabilities follow ``predict_proba`` depends on the
+    formula's operators; on 40,000 N(0, 1) rows (``speed/onnx_tolerance.py``)
+    they agreed to 1e-6 with ``add``, ``sub``, ``mul``, ``neg``, ``abs``,
+    ``max``, ``min``, ``sin``, ``cos`` and ``sig``, 1e-5 with ``sqrt``,
+    ``div`` and ``inv``, 2e-5 with ``log`` and 1e-3 with ``tan``; ``sin``,
+    ``cos`` or ``tan`` of ``tan(x)`` follows no bound (one float32 step next
+    to a pole moves its value anywhere in its range).  Where rounding puts a
+    pre-activation on the other side of the protected operators' guard
+    (``|a| > 0.001``, kept with ``Where``), their value jumps, and so may the
+    probability.  The labels agree with ``predict`` but where a probability
+    is within that difference of a tie.  The ONNX file depends on neither
+    torch nor sksymact: onnxruntime and numpy run it.
 
     Examples
     --------
@@ -246,7 +324,7 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
     >>> session = ort.InferenceSession(onx.SerializeToString(),
     ...                                providers=["CPUExecutionProvider"])
     >>> label, proba = session.run(None, {"X": X})
-    >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-5)
+    >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-6)
     True
     >>> bool((label == clf.predict(X)).all())
     True
@@ -259,17 +337,8 @@ def to_onnx(model, X_sample=None, *, target_opset=None, options=None, name="sksy
             raise ValueError("options given by name need a HybridTransferClassifier (or a "
                              "pipeline ending in one); key them by model otherwise.")
         options = {id(estimator): dict(options)}
-    if X_sample is None:
-        n_features = getattr(model, "n_features_in_", None)
-        if n_features is None:
-            raise ValueError("X_sample=None needs a fitted model with n_features_in_.")
-        onx = _skl2onnx_to_onnx(model, initial_types=[("X", FloatTensorType([None, n_features]))],
-                                target_opset=target_opset, options=options, name=name)
-    else:
-        X = np.asarray(X_sample)
-        X = X if X.dtype == np.float64 else X.astype(np.float32)
-        onx = _skl2onnx_to_onnx(model, X, target_opset=target_opset, options=options,
-                                name=name)
+    onx = _skl2onnx_to_onnx(model, initial_types=[("X", _input_type(X_sample, model))],
+                            target_opset=target_opset, options=options, name=name)
     onnx.helper.set_model_props(onx, {"sksymact_version": __version__})
     return onx
 

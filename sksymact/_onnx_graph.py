@@ -71,13 +71,14 @@ class _ModelBackend:
 class _Graph:
     """The ``g`` of ``Operator.onnx``: emits nodes as the torch module computes.
 
-    ``fused`` says which of :class:`SymbolicActivation`'s two paths to follow.
-    With fixed constants (the fused plan of :mod:`sksymact._tape`) the
-    constants are Python floats: a variable-free subtree is folded in float64
-    with the numpy kernels, a guard on a constant is decided in float64, and
-    ``constant / tensor`` is a reciprocal times the constant, as in the plan.
-    With learnable constants (plain autograd) they are float32 tensors and
-    every operation is a node.
+    ``fused`` (a formula's graph) follows :class:`SymbolicActivation`: on
+    both of its paths a constant's value is known in float64 -- a float, or
+    with per-channel constants a float64 vector of one value per channel --
+    so a variable-free subtree is folded by the exporter, a guard on a
+    constant is decided in float64, and ``constant / tensor`` is a reciprocal
+    times the constant, as torch computes it.  A constant reaches the graph
+    as float32 only where a node uses it.  Without ``fused`` (torch's named
+    activations) every operation is a node.
     """
 
     def __init__(self, backend, x, *, fused=True):
@@ -93,9 +94,13 @@ class _Graph:
     # Constants -------------------------------------------------------------
 
     def known(self, value):
-        """A constant whose value the exporter knows (a float, or a bool condition)."""
+        """A constant whose value the exporter knows: a float, a bool, or a vector per channel."""
         if isinstance(value, (bool, np.bool_)):
-            key = ("bool", bool(value))
+            value = bool(value)
+            key = ("bool", value)
+        elif isinstance(value, np.ndarray):
+            value = np.array(value)  # its own copy
+            key = ("array", value.dtype.str, value.shape, value.tobytes())
         else:
             value = float(value)
             # 0.0 and -0.0, and every NaN, are distinct keys; bits decide.
@@ -119,14 +124,17 @@ class _Graph:
         return name
 
     def value_of(self, name):
-        """The float64 value of a known constant, or None."""
+        """The float64 value (a float, or a vector per channel) of a known constant, or None."""
         value = self._known.get(name)
-        return value if isinstance(value, float) else None
+        if isinstance(value, float) or (isinstance(value, np.ndarray)
+                                        and value.dtype == np.float64):
+            return value
+        return None
 
     def _materialise(self, name):
         if name in self._known and name not in self._in_graph:
             value = self._known[name]
-            dtype = np.bool_ if isinstance(value, bool) else np.float32
+            dtype = np.bool_ if np.asarray(value).dtype == np.bool_ else np.float32
             with np.errstate(over="ignore"):  # a folded value beyond float32 is inf, as in torch
                 self._backend.initializer(name, np.array(value, dtype=dtype))
             self._in_graph.add(name)
@@ -138,9 +146,13 @@ class _Graph:
         """gplearn's safe entries ``|a| > 0.001`` and ``a`` with the others set to 1."""
         value = self.value_of(a) if self._fused else None
         if value is not None:
-            # The fused plan decides a constant's guard in float64.
-            safe = abs(value) > PROTECTION_THRESHOLD
-            return self.known(safe), (a if safe else self.constant(1.0))
+            # The module decides a constant's guard in float64.
+            safe = np.abs(value) > PROTECTION_THRESHOLD
+            if np.all(safe) or not np.any(safe):
+                safe = bool(np.all(safe))
+                return self.known(safe), (a if safe else self.constant(1.0))
+            # Per channel, safe in some channels only: the mask is a constant too.
+            return self.known(safe), self.known(np.where(safe, value, 1.0))
         safe = self.op("Greater", self.op("Abs", a), self.constant(PROTECTION_THRESHOLD))
         return safe, self.op("Where", safe, a, self.constant(1.0))
 
@@ -183,12 +195,17 @@ def _unsupported_operator(name, formula):
 
 
 def _emit_formula(backend, x, module):
-    """The nodes of a :class:`SymbolicActivation`, with its current constants."""
+    """The nodes of a :class:`SymbolicActivation`, with its current constants.
+
+    Fixed and learnable constants alike: the module computes a variable-free
+    subtree in float64 (the fused plan with gplearn's numpy kernels, learnable
+    constants with the torch kernels), so the exporter folds it the same way.
+    """
     formula = module.formula
-    fused = not module.learnable_constants
-    g = _Graph(backend, x, fused=fused)
-    # float64 (the module's own dtype for them); float32 where torch casts them.
-    values = iter(module.constants.detach().cpu().to(torch.float64).numpy())
+    learnable = module.learnable_constants
+    g = _Graph(backend, x)
+    # float64, the module's own values; per channel, one row of values per constant.
+    values = iter(np.array(module.constants.detach().cpu().to(torch.float64).numpy()))
 
     def leaf(kind, payload):
         if kind == "var":
@@ -197,23 +214,34 @@ def _emit_formula(backend, x, module):
                                  "is not x (collapse it first).")
             return x
         value = next(values)
-        if fused:
-            return g.known(float(value))
-        # Per layer, a scalar; per channel, a row that broadcasts over the last axis.
-        return g.parameter(value.astype(np.float32))
+        # Per layer, a float; per channel, a row that broadcasts over the last axis.
+        return g.known(float(value) if value.ndim == 0 else value)
 
     def node(name, args):
         operator = OPERATORS.get(name)
         if operator is None or operator.onnx is None:
             raise _unsupported_operator(name, formula)
-        if fused and all(g.value_of(a) is not None for a in args):
-            # A constant subtree: folded in float64 with gplearn's numpy kernel, as the plan does.
-            with np.errstate(all="ignore"):
-                value = operator.numpy(*(np.float64(g.value_of(a)) for a in args))
-            return g.known(float(value))
+        known = [g.value_of(a) for a in args]
+        if all(value is not None for value in known):
+            return g.known(_fold(operator, known, learnable))
         return operator.onnx(g, *args)
 
     return g.finish(formula.fold(leaf, node))
+
+
+def _fold(operator, values, learnable):
+    """A variable-free node's float64 value, computed as the module computes it."""
+    if learnable:
+        # SymbolicActivation._autograd_forward: the torch kernel on float64 tensors.
+        with torch.no_grad():
+            value = operator.torch(*(torch.as_tensor(v, dtype=torch.float64)
+                                     for v in values)).numpy()
+    else:
+        # The fused plan: gplearn's numpy kernel (sksymact._tape).
+        with np.errstate(all="ignore"):
+            value = operator.numpy(*(np.float64(v) for v in values))
+    value = np.asarray(value, dtype=np.float64)
+    return float(value) if value.ndim == 0 else value
 
 
 def _emit_named(backend, x, module):

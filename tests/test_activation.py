@@ -163,7 +163,10 @@ def test_learnable_constants_get_gradients():
     assert str(act.current_formula()) == "sub(add(sin(x), mul(2.0, x)), 0.5)"
     frozen = SymbolicActivation("sin(x) + 2*x - 1.18")
     assert not any(True for _ in frozen.parameters())
-    assert "constants" in dict(frozen.named_buffers())
+    # Fixed constants are no buffer (nothing to move or train), but the state dict
+    # carries them under the same key as when they were one.
+    assert not dict(frozen.named_buffers())
+    assert list(frozen.state_dict()) == ["constants"]
 
 
 def test_multi_variable_formula_is_refused():
@@ -346,3 +349,188 @@ def test_old_pickles_get_the_new_plan():
         assert not hasattr(loaded, "_tape") and not hasattr(loaded, "_constant_values")
         x = torch.randn(20, dtype=torch.float64)
         torch.testing.assert_close(loaded.double()(x), _tree_autograd(loaded.formula, x))
+
+
+# -- learnable constants start from the function of the fixed ones --------------------------
+#
+# The fused plan (fixed constants) folds variable-free subtrees in float64 with
+# gplearn's numpy kernels and decides a protection guard on a constant in
+# float64.  At initialisation, learnable constants -- per layer and per channel
+# -- must give the same function, in float32 as in float64: the same
+# protection decisions, and values equal to rounding.
+
+THRESHOLD = 0.001
+_F32_THRESHOLD = np.float32(THRESHOLD)
+#: Constants where a guard switches, and their float64 and float32 neighbours.
+GUARD_CONSTANTS = sorted({
+    0.0, 1.0, -1.0, 1.5, -0.3, THRESHOLD, -THRESHOLD,
+    float(np.nextafter(THRESHOLD, 0.0)), float(np.nextafter(THRESHOLD, 1.0)),
+    float(_F32_THRESHOLD), float(np.nextafter(_F32_THRESHOLD, np.float32(0))),
+    float(np.nextafter(_F32_THRESHOLD, np.float32(1))),
+    0.0010000000001, -0.00100000002, 0.0005,
+})
+#: Variable-free subtrees whose value sits on either side of the threshold.
+NEAR_THRESHOLD_TEXTS = ["sub(1.001, 1.0)", "sub(1.0, 0.999)", "sub(1.0011, 1.0)",
+                        "sub(1.0009, 1.0)", "add(0.0005, 0.0005)", "mul(0.5, 0.002)",
+                        "div(1.0, 1000.0)", "inv(1000.0)", "inv(999.99)", "log(1.001)",
+                        "neg(sub(1.001, 1.0))", "sqrt(0.000001)"]
+
+
+def _constant_trees():
+    """Variable-free subtrees: special constants, every unary operator of them, and sums."""
+    leaves = [Formula.constant(c) for c in GUARD_CONSTANTS]
+    unary = sorted(name for name, op in OPERATORS.items() if op.arity == 1)
+    trees = leaves + [Formula.apply(op, c) for op in unary for c in leaves]
+    return trees + [Formula.parse(t) for t in NEAR_THRESHOLD_TEXTS]
+
+
+def _adversarial_formulas():
+    """Every operator with a constant operand (alone, or a variable-free subtree) and x."""
+    x = Formula.variable("x")
+    binary = sorted(name for name, op in OPERATORS.items() if op.arity == 2)
+    unary = sorted(name for name, op in OPERATORS.items() if op.arity == 1)
+    formulas = []
+    for tree in _constant_trees():
+        for op in binary:
+            formulas += [Formula.apply(op, x, tree), Formula.apply(op, tree, x)]
+    for c in GUARD_CONSTANTS:
+        for op in unary:  # the argument of a protected operator near its threshold
+            for inner in ("add", "mul", "div"):
+                formulas.append(Formula.apply(op, Formula.apply(inner, x, Formula.constant(c))))
+    for text in NEAR_THRESHOLD_TEXTS:  # repeated subtrees
+        tree = Formula.parse(text)
+        formulas += [
+            Formula.apply("add", Formula.apply("div", x, tree), Formula.apply("div", x, tree)),
+            Formula.apply("mul", Formula.apply("sin", Formula.apply("mul", x, tree)),
+                          Formula.apply("cos", Formula.apply("mul", x, tree))),
+            Formula.apply("div", Formula.apply("sub", x, tree), Formula.apply("mul", tree, x)),
+        ]
+    return formulas
+
+
+def _inputs(formula):
+    """0, +-1, +-0.001 and their float32 neighbours, N(0, 1) draws, and the x that
+    puts an operand ``x + t``, ``x * t``, ``x / t`` ... of the formula on a threshold."""
+    values = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e-4, THRESHOLD, -THRESHOLD]
+    values += list(np.random.RandomState(4).normal(size=30))
+    targets = []
+    with np.errstate(all="ignore"):
+        for tree in _constant_trees_of(formula):
+            t = float(tree(np.zeros(1))[0])
+            for edge in (THRESHOLD, -THRESHOLD):
+                targets += [edge - t, t - edge, edge * t]
+                if t != 0:
+                    targets.append(edge / t)
+    values += [v for v in targets if np.isfinite(v) and abs(v) < 1e6]
+    values = np.asarray(values, dtype=np.float32)
+    neighbours = [np.nextafter(values, np.float32(np.inf)),
+                  np.nextafter(values, np.float32(-np.inf))]
+    return np.concatenate([values, *neighbours])
+
+
+def _constant_trees_of(formula):
+    """The maximal variable-free subtrees of ``formula``."""
+    if formula.kind == "const":
+        return [formula]
+    if formula.kind == "op" and not formula.variables:
+        return [formula]
+    if formula.kind == "op":
+        return [t for child in formula.children for t in _constant_trees_of(child)]
+    return []
+
+
+def _ordered_bits(values):
+    """float32 values as integers whose differences count float32 steps (-0 == +0)."""
+    bits = np.asarray(values, dtype=np.float32).view(np.int32).astype(np.int64)
+    return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
+
+
+def _learnable_modules(formula):
+    """The learnable module per layer, and per channel (3 channels, one column each)."""
+    per_layer = SymbolicActivation(formula, learnable_constants=True)
+    per_channel = SymbolicActivation(formula, learnable_constants=True, num_channels=3)
+    return {"per layer": lambda x: per_layer(x),
+            "per channel": lambda x: per_channel(x[:, None].expand(-1, 3).contiguous())}
+
+
+def _assert_same_function_float32(formula, fixed, learnable, x):
+    assert learnable.dtype == torch.float32, formula
+    if learnable.dim() == 2:  # per channel: every column is the whole function
+        learnable = learnable.T
+    else:
+        learnable = learnable[None]
+    for column in learnable.numpy():
+        fixed_nan, learnable_nan = np.isnan(fixed), np.isnan(column)
+        np.testing.assert_array_equal(fixed_nan, learnable_nan, err_msg=str(formula))
+        with np.errstate(invalid="ignore"):
+            steps = np.abs(_ordered_bits(fixed) - _ordered_bits(column))
+        far = ~fixed_nan & (steps > 4)
+        assert not far.any(), (str(formula), x[far][:5], fixed[far][:5], column[far][:5])
+
+
+def test_learnable_constants_start_from_the_fixed_function():
+    """Per layer and per channel, float32 and float64: the fixed function at initialisation."""
+    formulas = _adversarial_formulas()
+    assert len(formulas) > 2000
+    assert {op for f in formulas for op in _operators_of(f)} == set(OPERATORS)
+    with torch.no_grad():
+        for formula in formulas:
+            x32 = torch.from_numpy(_inputs(formula))
+            x64 = x32.double()
+            fixed = SymbolicActivation(formula)
+            fixed32, fixed64 = fixed(x32).numpy(), fixed(x64).numpy()
+            for kind, learnable in _learnable_modules(formula).items():
+                _assert_same_function_float32(formula, fixed32, learnable(x32), x32.numpy())
+                got64 = learnable(x64)
+                assert got64.dtype == torch.float64
+                got64 = got64.T if got64.dim() == 2 else got64[None]
+                for column in got64.numpy():
+                    np.testing.assert_allclose(column, fixed64, rtol=1e-12, atol=1e-300,
+                                               err_msg=f"{formula} ({kind})")
+
+
+def _operators_of(formula):
+    if formula.kind != "op":
+        return set()
+    return {formula.op}.union(*(_operators_of(c) for c in formula.children))
+
+
+@pytest.mark.parametrize("text, safe", [("div(x, 0.0010000000001)", True),
+                                        ("div(x, sub(1.001, 1.0))", False),
+                                        ("mul(x, inv(-0.00100000002))", True),
+                                        ("div(x, 0.0005)", False)])
+def test_a_guard_on_a_constant_is_decided_in_float64(text, safe):
+    x = torch.tensor([0.5], dtype=torch.float32)
+    fixed = SymbolicActivation(text)(x).item()
+    per_layer = SymbolicActivation(text, learnable_constants=True)(x).item()
+    per_channel = SymbolicActivation(text, learnable_constants=True, num_channels=1)(
+        x[:, None]).item()
+    assert fixed == per_layer == per_channel
+    assert (abs(fixed) > 400) == safe  # 0.5 / 0.001 and 0.5 * -1 / 0.001: 500 and -500
+
+
+def test_gradients_reach_constants_inside_variable_free_subtrees():
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float32)
+    # f = x * (c1 - c2): df/dc1 = sum(x), df/dc2 = -sum(x).
+    act = SymbolicActivation("mul(x, sub(1.5, 0.25))", learnable_constants=True)
+    act(x).sum().backward()
+    assert act.constants.grad.dtype == torch.float64
+    assert act.constants.grad.tolist() == pytest.approx([1.5, -1.5])
+    # f = x / c on the safe branch: df/dc = -sum(x) / c**2; on the fallback, 0.
+    act = SymbolicActivation("add(div(x, 0.5), div(x, 0.0005))", learnable_constants=True)
+    act(x).sum().backward()
+    assert act.constants.grad.tolist() == pytest.approx([-1.5 / 0.25, 0.0])
+    # Per channel: each channel's constants get their own column's gradient.
+    act = SymbolicActivation("mul(x, sub(1.5, 0.25))", learnable_constants=True,
+                             num_channels=2)
+    x2 = torch.tensor([[0.5, 1.0], [2.0, -4.0]])
+    y = act(x2)
+    assert y.dtype == torch.float32
+    y.sum().backward()
+    np.testing.assert_allclose(act.constants.grad.numpy(), [[2.5, -3.0], [-2.5, 3.0]])
+    # A constant-only formula still passes gradients, in the input's shape and dtype.
+    act = SymbolicActivation("sin(1.5)", learnable_constants=True, num_channels=2)
+    y = act(x2)
+    assert y.shape == x2.shape and y.dtype == torch.float32
+    y.sum().backward()
+    np.testing.assert_allclose(act.constants.grad.numpy(), [[2 * np.cos(1.5)] * 2])
