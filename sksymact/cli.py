@@ -151,17 +151,24 @@ def build_parser():
                             "only; reference: one discovery per data set on a 10%% sample of "
                             "all rows, test rows included, as the paper's reference code does")
     bench.add_argument("--higgs-rows", type=_rows, default=100_000, metavar="N|all",
-                       help="leading rows of HIGGS (default: 100000, the paper's)")
+                       help="leading rows of HIGGS (default: 100000, the paper's; up to 5000 "
+                            "ship with sksymact and need no data folder or network)")
     bench.add_argument("--covertype-rows", type=_rows, default=100_000, metavar="N|all",
-                       help="rows drawn from Covertype (default: 100000, the paper's)")
+                       help="rows drawn from Covertype (default: 100000, the paper's; up to "
+                            "20000 are drawn from its first 20,000 rows, which ship with "
+                            "sksymact, unless the data folder holds more)")
     bench.add_argument("--friedman-rows", type=_positive_int, default=20_000, metavar="N",
                        help="rows of the generated regression data set friedman "
                             "(make_friedman1, 10 features, noise 1.0, seed 0; default: 20000)")
     bench.add_argument("--data-home", metavar="DIR",
                        help="folder with the data files (default: $SKSYMACT_DATA, else "
-                            "scikit-learn's data home)")
+                            "scikit-learn's data home); rows it lacks are read from the "
+                            "samples that ship with sksymact when they hold them (all of "
+                            "Spambase, HIGGS rows 1-5,000, Covertype rows 1-20,000), else "
+                            "downloaded")
     bench.add_argument("--no-download", action="store_true",
-                       help="never download: fail if the data folder lacks the rows asked for")
+                       help="never download: fail if neither the data folder nor the bundled "
+                            "samples hold the rows asked for")
     bench.add_argument("--out", default="sksymact-results", metavar="DIR",
                        help="results folder (default: sksymact-results)")
     bench.add_argument("--epochs", "--max-epochs", type=_positive_int, default=15,
@@ -181,11 +188,13 @@ def build_parser():
                        help="GP generations (default: 5)")
     bench.add_argument("--device", type=_device, default="auto",
                        help="auto (default), cpu, cuda or cuda:N")
-    # Every core by default: each task is seeded and runs on one torch thread,
-    # so the rows do not depend on the number of processes.
+    # Every core by default: each task (a discovery, network selection included, or
+    # a training) is seeded and runs on one torch thread, so neither results.csv nor
+    # formulas.json depends on the number of processes.
     bench.add_argument("--n-jobs", type=_n_jobs, default=-1, metavar="N",
                        help="parallel tasks on this machine (default: -1, one per core; "
-                            "the rows are the same for every N)")
+                            "every task is seeded and runs on one torch thread, so the "
+                            "results and formulas are the same for every N)")
     bench.add_argument("--scheduler", metavar="ADDRESS",
                        help="run the tasks on a Dask cluster (e.g. tcp://host:8786); "
                             "workers with one thread each give the same rows as a local run")
@@ -209,7 +218,8 @@ def build_parser():
                       help="the earlier demo instead: simulated collider events transferred "
                            "to scikit-learn's breast cancer and digits")
     demo.add_argument("--n-jobs", type=_n_jobs, default=2, metavar="N",
-                      help="parallel tasks (default: 2; the numbers do not depend on it)")
+                      help="parallel tasks (default: 2; every task is seeded and runs on "
+                           "one torch thread, so the numbers do not depend on it)")
     demo.add_argument("--no-plots", action="store_true", help="do not write the PNGs")
     demo.set_defaults(func=_demo)
 
@@ -301,8 +311,8 @@ def _benchmark(args):
         transfer_matrix=args.transfer_matrix)
     if not args.quiet:
         print(result.summary)
-        print(f"{result.n_run} runs done now, {result.n_resumed} found finished; results in "
-              f"{args.out!r}.")
+        print(f"{_count(result.n_run, 'run')} done now, {result.n_resumed} found finished; "
+              f"results in {args.out!r}.")
     return 0
 
 
@@ -453,7 +463,7 @@ def _entry(library, name, where):
 def _library_list(args):
     library = _open_library(args.file)
     where = args.file or "built-in entries"
-    print(f"{len(library)} entries ({where})")
+    print(f"{_count(len(library), 'entry', 'entries')} ({where})")
     for entry in library:
         source = (entry.source or {}).get("name") or "?"
         print(f"{entry.name:<28} {str(entry.formula.to_sympy()):<40} "
@@ -517,6 +527,11 @@ def _library_build(args):
         raise UsageError(str(exc)) from None
     print(f"Wrote {out}")
     return 0
+
+
+def _count(n, word, words=None):
+    """``"1 entry"``, ``"3 entries"``: a count with its noun in the right number."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def _jsonable(value):

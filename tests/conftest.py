@@ -8,30 +8,71 @@ import torch
 if os.environ.get("PYTEST_XDIST_WORKER"):
     torch.set_num_threads(1)
 
-#: The UCI copies of the shared data folder (its README lists their rows and checksums).
+#: The UCI copies the tests of the real data read: the rows that ship with the
+#: package (sksymact/datasets/data), which the shared data folder's README lists
+#: with the same checksums.
 UCI_FILES = ("HIGGS-5000.csv.gz", "covtype-20000.data.gz", "spambase.data")
 
 
-@pytest.fixture(scope="session")
-def uci_data_home():
-    """The folder named by SKSYMACT_DATA, holding every file of ``UCI_FILES``.
+def _in_ci():
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
-    Without it a test that needs the real data is skipped -- except in CI (the
-    CI environment variable set, as CI services do), where it fails: there a
-    missing folder or file is a broken setup, and a skip would hide it.
+
+@pytest.fixture(scope="session")
+def uci_data_home(tmp_path_factory):
+    """A data folder holding every file of ``UCI_FILES``, the real UCI rows.
+
+    The folder named by SKSYMACT_DATA when it is set (a copy of the files made
+    apart from the package, checked against it); else a copy of the samples
+    bundled with sksymact, so that these tests run on a fresh checkout. A copy,
+    not the package folder: a test may try (and fail) to download into it.
+
+    A SKSYMACT_DATA folder that lacks a file skips the test, saying how to run
+    it -- except in CI (the CI environment variable set, as CI services do),
+    where it fails: there a broken data folder is a broken setup, and a skip
+    would hide it.
     """
     home = os.environ.get("SKSYMACT_DATA")
     if not home:
-        problem = "SKSYMACT_DATA is not set: no folder with the UCI files"
-    else:
-        missing = [name for name in UCI_FILES if not os.path.isfile(os.path.join(home, name))]
-        problem = f"SKSYMACT_DATA folder {home} lacks {', '.join(missing)}" if missing else None
-    if problem is None:
+        from importlib import resources
+
+        copy = tmp_path_factory.mktemp("bundled-uci")
+        folder = resources.files("sksymact.datasets") / "data"
+        for name in UCI_FILES:
+            (copy / name).write_bytes((folder / name).read_bytes())
+        return str(copy)
+    missing = [name for name in UCI_FILES if not os.path.isfile(os.path.join(home, name))]
+    if not missing:
         return home
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+    problem = (f"SKSYMACT_DATA folder {home} lacks {', '.join(missing)}: set SKSYMACT_DATA to "
+               f"a folder holding the UCI files {', '.join(UCI_FILES)}, or unset it to test "
+               "the samples bundled with sksymact")
+    if _in_ci():
         pytest.fail(f"{problem} (CI is set: the tests on the real UCI data must run)",
                     pytrace=False)
     pytest.skip(problem)
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: every download of the UCI loaders fails at once, and is recorded.
+
+    Yields the list of what was asked for, so a test can check that nothing was.
+    """
+    import urllib.error
+
+    from sksymact.datasets import _base, _covertype
+
+    asked = []
+
+    def no_network(url, *args, **kwargs):
+        asked.append(url)
+        raise urllib.error.URLError("network is unreachable (simulated)")
+
+    monkeypatch.setattr(_base, "_urlopen", no_network)
+    monkeypatch.setattr(_covertype, "_fetch_sklearn_covtype",
+                        lambda data_home, download_if_missing: no_network(data_home))
+    return asked
 
 
 @pytest.fixture

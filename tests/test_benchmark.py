@@ -2,20 +2,22 @@
 
 Most tests run a tiny benchmark (few rows, a tiny search, one epoch) on
 synthetic files in the UCI formats, written to a temporary data folder; the
-test on the real UCI files runs only when SKSYMACT_DATA names a folder that
-holds them (in CI it fails without them: ``uci_data_home`` in conftest.py).
+tests on the real UCI rows read the folder SKSYMACT_DATA names, else the rows
+bundled with sksymact (``uci_data_home`` in conftest.py).
 """
 
 import gzip
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import shutil
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -504,6 +506,95 @@ def test_missing_rows_name_the_option_to_pass(data_home, tmp_path, capsys):
     assert len(read_results(out)) == 1
 
 
+#: The README's command, made tiny: its rows, one seed, one epoch, a tiny search.
+README_COMMAND = ["benchmark", "--higgs-rows", "5000", "--covertype-rows", "20000",
+                  "--epochs", "1", "--population-size", "20", "--generations", "1",
+                  "--seeds", "42", "--configs", "light-relu", "--no-plots", "--n-jobs", "1"]
+
+
+@pytest.fixture
+def fresh_install(tmp_path, monkeypatch, offline):
+    """No SKSYMACT_DATA, an empty data home, no network: what a new user has."""
+    monkeypatch.delenv("SKSYMACT_DATA", raising=False)
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "empty-home"))
+    return offline
+
+
+@pytest.mark.parametrize("data_home", [None, "empty"])
+def test_the_readme_command_runs_offline_on_the_bundled_rows(fresh_install, data_home,
+                                                             tmp_path, capsys):
+    extra = []
+    if data_home is not None:
+        (tmp_path / data_home).mkdir()
+        extra = ["--data-home", str(tmp_path / data_home)]
+    out = tmp_path / "out"
+    assert main([*README_COMMAND, "--out", str(out), *extra]) == 0
+    assert fresh_install == []  # nothing was even tried on the network
+    rows = {r["dataset"]: r for r in read_results(out)}
+    # Every bundled row: HIGGS 1-5,000, Covertype 1-20,000, Spambase's 4,601, split 80/20.
+    assert {d: (r["n_train"], r["n_test"]) for d, r in rows.items()} == {
+        "higgs": (4000, 1000), "covertype": (16000, 4000), "spambase": (3680, 921)}
+    # The user is told where the rows came from: a folder would give other Covertype rows.
+    notes = capsys.readouterr().err
+    for name in ("HIGGS", "Covertype", "Spambase"):
+        assert f"{name}: " in notes and "read from the sample bundled with sksymact" in notes
+
+
+def test_rows_beyond_the_bundled_ones_name_the_flags_to_pass(fresh_install, tmp_path, capsys):
+    # Allowed to download, but offline.
+    assert main([*README_COMMAND, "--out", str(tmp_path / "a"), "--higgs-rows", "6000",
+                 "--datasets", "higgs"]) == 2
+    error = capsys.readouterr().err
+    assert "the first 6,000 rows of HIGGS, more than the 5,000 bundled" in error
+    assert "downloading them failed (URLError" in error
+    for option in ("--higgs-rows 5000", "--data-home DIR", "SKSYMACT_DATA"):
+        assert option in error
+    assert "download_if_missing" not in error and "Traceback" not in error
+    # Not allowed to download: the option that allows it is named instead.
+    assert main([*README_COMMAND, "--out", str(tmp_path / "b"), "--covertype-rows", "30000",
+                 "--datasets", "covertype", "--no-download"]) == 2
+    error = capsys.readouterr().err
+    assert "30,000 rows of Covertype, more than the 20,000 bundled" in error
+    assert "--covertype-rows 20000" in error and "drop --no-download" in error
+    assert "--higgs-rows" not in error and "download_if_missing" not in error
+
+
+def test_a_data_folder_is_read_before_the_bundled_rows(data_home, tmp_path, capsys):
+    # The synthetic folder holds 300 rows: they are used, not the bundled ones.
+    assert _run(data_home, tmp_path / "out", "--datasets", "higgs", "--configs",
+                "light-relu") == 0
+    assert read_results(tmp_path / "out")[0]["n_train"] == 240
+    assert "bundled" not in capsys.readouterr().err
+
+
+def test_results_and_formulas_do_not_depend_on_n_jobs(fresh_install, tmp_path):
+    # The --n-jobs help promises it. Network selection decides which formula is kept
+    # from short trainings, so it must run on one torch thread like the trainings: the
+    # sequential run keeps the test process's threads (two here), a parallel task gets one.
+    import torch
+
+    def run(out, n_jobs):
+        return main([*README_COMMAND, "--out", str(out), "--datasets", "higgs", "--configs",
+                     "hybrid-specialist-network", "--n-jobs", n_jobs, "--quiet"])
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert run(tmp_path / "one", "1") == 0
+    finally:
+        torch.set_num_threads(before)
+    assert run(tmp_path / "two", "2") == 0
+    assert _stable(read_results(tmp_path / "one")) == _stable(read_results(tmp_path / "two"))
+
+    def decided(out):
+        return [{k: v for k, v in e.items() if k not in ("seconds", "discovered_at")}
+                for e in read_formulas(out)]
+
+    one = decided(tmp_path / "one")
+    assert one == decided(tmp_path / "two")
+    assert len(one[0]["candidates"]["validation_score"]) > 1  # a selection did happen
+
+
 def test_summary_statistics():
     rows = []
     aucs = {"light-relu": [0.80, 0.82, 0.81], "hybrid-transfer": [0.83, 0.84, 0.82]}
@@ -520,6 +611,76 @@ def test_summary_statistics():
     assert transfer["roc_auc_std"] == pytest.approx(np.std(aucs["hybrid-transfer"], ddof=1))
     assert transfer["best_e_param"] and not baseline["best_e_param"]
     assert transfer["n_params"] == 5825 and transfer["seeds"] == [42, 43, 44]
+
+
+def _fallback_rows():
+    """Light ReLU, and two network-selected rows that are the ReLU fallback in 3 and 2 seeds."""
+    rows = []
+    aucs = {"light-relu": [0.80, 0.82, 0.81], "hybrid-specialist-network": [0.80, 0.82, 0.81],
+            "hybrid-transfer-network": [0.80, 0.82, 0.85]}
+    for config, values in aucs.items():
+        for seed, auc in zip((42, 43, 44), values):
+            source = "covertype" if config == "hybrid-specialist-network" else "higgs"
+            rows.append({"dataset": "covertype", "configuration": config, "seed": seed,
+                         "accuracy": 0.7, "roc_auc": auc, "n_params": 5825,
+                         "e_param": auc / np.log10(5825),
+                         "formula_key": "" if config == "light-relu" else
+                         f"{source}/seed={seed}/network"})
+    formulas = [{"key": f"covertype/seed={s}/network", "fell_back_to_relu": True}
+                for s in (42, 43, 44)]
+    formulas += [{"key": f"higgs/seed={s}/network", "fell_back_to_relu": s != 44}
+                 for s in (42, 43, 44)]
+    return rows, formulas
+
+
+def test_the_relu_fallback_is_marked_and_never_ranked_as_discovered():
+    from sksymact.benchmark._report import fallback_note, format_summary
+
+    rows, formulas = _fallback_rows()
+    baseline, specialist, transfer = summarize(rows, formulas=formulas)
+    assert (specialist["relu_fallback"], transfer["relu_fallback"]) == (3, 2)
+    # The specialist is Light ReLU in every seed: it does not share Light ReLU's ★ ...
+    alone = summarize([r for r in rows if r["configuration"] != "hybrid-transfer-network"],
+                      formulas=formulas)
+    assert [r["best_e_param"] for r in alone] == [True, False]
+    # ... while a row with a discovered activation in some seeds is ranked.
+    assert [r["best_e_param"] for r in (baseline, specialist, transfer)] == [False, False, True]
+    table = format_summary([baseline, specialist, transfer])
+    assert "| Hybrid specialist (network-selected) [= ReLU in 3/3 seeds] |" in table
+    assert "n/a (= ReLU)" in table
+    assert "| Hybrid transfer (network-selected) [= ReLU in 2/3 seeds] |" in table
+    # Where one seed alone differs, the paired t statistic is 1: p is fixed, and said so.
+    assert transfer["p_value"] == pytest.approx(0.4226, abs=1e-4)
+    assert "0.42 with 3 seeds" in fallback_note([specialist, transfer])
+    # Without formulas nothing is marked (a results.csv alone cannot tell).
+    assert {r["relu_fallback"] for r in summarize(rows)} == {0}
+    assert fallback_note(summarize(rows)) == ""
+
+
+def test_the_readme_table_holds_every_configuration_of_the_runs_it_cites():
+    # "Every configuration of every data set": the paper's run and the transfer-matrix
+    # run (footnote 1), each (data set, configuration) once, with its committed AUC and,
+    # where network selection fell back to ReLU, the mark that says in how many seeds.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Results on the UCI data")[1].split("## What is where")[0]
+    table = [[cell.strip() for cell in line.strip("|").split("|")]
+             for line in section.splitlines()
+             if line.startswith("| ") and not line.startswith("| Dataset")]
+    cited = {}
+    for folder in ("paper_results", "paper_results/transfer-matrix"):
+        for r in summarize(read_results(ROOT / folder), formulas=read_formulas(ROOT / folder)):
+            cited[r["dataset"], r["configuration"]] = r
+    def key(name, auc, e_param, fallback):
+        return name, auc, e_param.replace("*", ""), fallback
+
+    shown = Counter(key(cells[0], cells[2], cells[4], int(re.search(
+        r"\[= ReLU in (\d)/3 seeds", cells[1]).group(1)) if "[= ReLU" in cells[1] else 0)
+        for cells in table)
+    committed = Counter(key(
+        DATASETS[r["dataset"]].name, f"{r['roc_auc']:.3f} ± {r['roc_auc_std']:.3f}",
+        "—" if r["e_param"] is None else f"{r['e_param']:.3f} ± {r['e_param_std']:.3f}",
+        r["relu_fallback"]) for r in cited.values())
+    assert shown == committed
 
 
 #: sha256 of the uncompressed UCI copies, as the shared data folder's README lists them.

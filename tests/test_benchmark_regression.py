@@ -8,6 +8,7 @@ classification benchmark's defaults must not change at all.
 """
 
 import math
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -278,11 +279,28 @@ def test_an_old_results_file_reads_and_widens_for_regression_rows(tmp_path):
     assert "| Friedman #1 | Light ReLU | 0.750 ± 0.071 | 1.500 ± 0.000 | 3,009 |" in regression
 
 
+def _without_fallback_marks(text, records):
+    """summary.md as it was written before network selection's ReLU fallback was marked."""
+    from sksymact.benchmark._report import fallback_note
+
+    text = text.replace(" " + fallback_note(records), "")
+    return re.sub(r" \[= ReLU in \d+/\d+ seeds?\]", "", text)
+
+
 def test_the_committed_regression_run_is_the_report_of_its_files(tmp_path):
     folder = ROOT / "paper_results" / "regression-friedman"
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
-    assert write_summary(copy) == (folder / "summary.md").read_text(encoding="utf-8")
+    summary = write_summary(copy)
+    # Seeds 42 and 44 of the network-selected specialist are the ReLU fallback.
+    assert "| Hybrid specialist (network-selected) [= ReLU in 2/3 seeds] |" in summary
+    committed = (folder / "summary.md").read_text(encoding="utf-8")
+    if "[= ReLU in" not in committed:
+        # The committed file predates the marks; every other character must still be
+        # the report of its files (once it is rewritten with write_summary, this goes).
+        records = summarize(read_results(folder), formulas=read_formulas(folder))
+        summary = _without_fallback_marks(summary, records)
+    assert summary == committed
     settings = BenchmarkSettings(higgs_rows=5000, covertype_rows=20000)  # the paper run's
     rows = read_results(folder)
     assert len(rows) == 27 and {r["settings_id"] for r in rows} == {settings.settings_id}

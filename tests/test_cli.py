@@ -160,19 +160,36 @@ def test_quick_demo_runs_on_the_bundled_uci_rows(tmp_path, capsys, monkeypatch):
     assert f"and in {fell} of them the discoverer returned ReLU" in printed
     for name in ("activations.png", "efficiency.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    assert (out / "summary.md").read_text().startswith("# sksymact demo: summary")
+    # The discovered formulas are shown simplified, where they come from in words.
+    from sksymact.benchmark._report import readable_formula
+
+    fitness = formulas["higgs/seed=42"]
+    assert f"   HIGGS, seed 42, best fitness: {readable_formula(fitness['formula'])}" in printed
+    network = formulas["higgs/seed=42/network"]
+    assert ("   HIGGS, seed 42, network-selected: " + (
+        "ReLU, max(x, 0): no candidate trained better than ReLU"
+        if network.get("fell_back_to_relu") else readable_formula(network["formula"]))
+    ) in printed
+    # A network-selected row that is the ReLU fallback says so in the table.
+    for r in benchmark.summarize(rows, formulas=formulas):
+        k = r["relu_fallback"]
+        if k:
+            assert f"| {r['label']} [= ReLU in {k}/1 seed] |" in printed
+
+
+def _record(config, auc, p, relu_fallback=0):
+    return {"dataset": "covertype", "configuration": config, "roc_auc": auc,
+            "p_value": p, "seeds": [1, 2, 3], "relu_fallback": relu_fallback,
+            "label": benchmark.CONFIGURATIONS[config].label}
 
 
 def test_demo_findings_say_better_worse_or_indistinguishable():
     from sksymact.benchmark._demo import findings
 
-    def record(config, auc, p):
-        return {"dataset": "covertype", "configuration": config, "roc_auc": auc,
-                "p_value": p, "seeds": [1, 2, 3],
-                "label": benchmark.CONFIGURATIONS[config].label}
-
-    records = [record("light-relu", 0.80, None), record("hybrid-transfer", 0.70, 0.01),
-               record("hist-gradient-boosting", 0.90, 0.02),
-               record("hybrid-transfer-network", 0.81, 0.40)]
+    records = [_record("light-relu", 0.80, None), _record("hybrid-transfer", 0.70, 0.01),
+               _record("hist-gradient-boosting", 0.90, 0.02),
+               _record("hybrid-transfer-network", 0.81, 0.40)]
     formulas = {"a": {"selection": "network", "weak_activation": True,
                       "fell_back_to_relu": True},
                 "b": {"selection": "network", "weak_activation": False}, "c": {}}
@@ -185,6 +202,38 @@ def test_demo_findings_say_better_worse_or_indistinguishable():
     assert "Hybrid transfer (-0.100, p 0.010)" in worse
     assert "not distinguishable from Light ReLU: Hybrid transfer (network-selected)" in worse
     assert "in 1 of 2 discoveries" in network and "in 1 of them the discoverer" in network
+
+
+def test_demo_findings_do_not_count_the_relu_fallback_as_a_discovered_activation():
+    from sksymact.benchmark._demo import findings
+
+    records = [_record("light-relu", 0.80, None), _record("hybrid-transfer", 0.70, 0.01),
+               _record("hybrid-specialist-network", 0.80, None, relu_fallback=3),
+               _record("hybrid-transfer-network", 0.81, 0.42, relu_fallback=2)]
+    formulas = {"a": {"selection": "network", "weak_activation": True,
+                      "fell_back_to_relu": True}}
+    headline, line, network = findings(records, formulas)
+    # One honest comparison; the partial fallback apart; the whole fallback not at all.
+    assert headline.startswith("Discovered activations against Light ReLU: 0 of 1 comparison "
+                               "significantly better, 1 significantly worse, 0 not "
+                               "distinguishable.")
+    assert "Not counted: 1 row where network selection fell back to ReLU in some seeds" in (
+        headline)
+    assert "Not counted either: 1 row that is ReLU in every seed." in headline
+    assert ("Light ReLU itself in every seed (network selection's ReLU fallback: nothing "
+            "discovered to compare): Hybrid specialist (network-selected).") in line
+    assert "Hybrid transfer (network-selected) (+0.010, p 0.420, = ReLU in 2/3 seeds)" in line
+    assert "in 1 of 1 discovery" in network
+
+
+def test_counts_are_printed_in_the_right_number(tmp_path, capsys):
+    from sksymact.library import ActivationLibrary
+
+    library = ActivationLibrary()
+    library.add("only", "sin(x)")
+    library.save(tmp_path / "lib.json")
+    assert main(["library", "list", str(tmp_path / "lib.json")]) == 0
+    assert capsys.readouterr().out.startswith("1 entry (")
 
 
 def test_collider_demo_stays_available(tmp_path, capsys):

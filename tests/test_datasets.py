@@ -1,8 +1,9 @@
 """Tests of sksymact.datasets: the UCI loaders and the collider simulation.
 
-Tests marked by the ``real_home`` fixture read the UCI copies from the folder
-named by the SKSYMACT_DATA environment variable; without it they are skipped,
-and in CI they fail (``uci_data_home`` in conftest.py).
+Tests marked by the ``real_home`` fixture read the real UCI rows: from the
+folder named by the SKSYMACT_DATA environment variable when it is set, else
+from a copy of the samples bundled with sksymact (``uci_data_home`` in
+conftest.py), so they run on a fresh checkout too.
 Every other test builds its own data folder under ``tmp_path``; the network
 is replaced by in-memory fakes, and any real network access fails.
 """
@@ -108,7 +109,7 @@ def no_network(monkeypatch):
 
 @pytest.fixture(scope="module")
 def real_home(uci_data_home):
-    # Skips without the folder, fails in CI (conftest.py).
+    # SKSYMACT_DATA, else a copy of the bundled rows (conftest.py).
     return uci_data_home
 
 

@@ -18,13 +18,22 @@ def _rows():
     for dataset, d in (("higgs", 28), ("covertype", 54)):
         for config, hidden, auc in (("heavy-relu", (200, 100), 0.80),
                                     ("light-relu", (64, 32), 0.78),
-                                    ("hybrid-transfer", (64, 32), 0.79)):
-            h1, h2 = hidden
-            n_params = (d * h1 + h1) + 2 * h1 + (h1 * h2 + h2) + 2 * h2 + (h2 + 1)
+                                    ("hybrid-transfer", (64, 32), 0.79),
+                                    ("hist-gradient-boosting", None, 0.85)):
+            if hidden is None:
+                n_params = ""  # not a network
+            else:
+                h1, h2 = hidden
+                n_params = (d * h1 + h1) + 2 * h1 + (h1 * h2 + h2) + 2 * h2 + (h2 + 1)
             for seed, noise in zip((42, 43, 44), (-0.01, 0.0, 0.01)):
                 rows.append({"dataset": dataset, "configuration": config, "seed": seed,
                              "n_params": n_params, "roc_auc": auc + noise, "accuracy": 0.7})
     return rows
+
+
+LABELS = {"light-relu": "Light ReLU", "heavy-relu": "Heavy ReLU",
+          "hybrid-transfer": "Hybrid transfer", "higgs": "HIGGS",
+          "hist-gradient-boosting": "HistGradientBoosting (not neural)"}
 
 
 def test_plot_activation_draws_each_distinct_formula_and_the_baselines():
@@ -38,12 +47,58 @@ def test_plot_activation_draws_each_distinct_formula_and_the_baselines():
     # x*cos(x) found twice is drawn once; then sin(x), ReLU and SiLU.
     assert len(lines) == 4
     labels = [line.get_label() for line in lines]
-    assert "higgs/seed=42, higgs/seed=43" in labels[0]
+    # Readable: the simplified formula, then where it was found, seeds merged.
+    assert labels[0] == "x*cos(x)\n  HIGGS, seeds 42, 43"
+    assert labels[1] == "sin(x)\n  Covertype, seed 42"
     assert labels[2:] == ["ReLU", "SiLU"]
     x, y = lines[0].get_data()
     assert x[0] == -2 and x[-1] == 3 and len(x) == 51
     np.testing.assert_allclose(y, x * np.cos(x))
     np.testing.assert_allclose(lines[2].get_data()[1], np.maximum(x, 0))
+
+
+def test_plot_activation_labels_the_relu_fallback_instead_of_drawing_it_as_discovered():
+    fallback = [{"key": f"higgs/seed={s}/network", "dataset": "higgs", "seed": s,
+                 "selection": "network", "formula": "max(x, 0.0)", "fell_back_to_relu": True}
+                for s in (42, 43)]
+    found = {"key": "higgs/seed=44/network", "dataset": "higgs", "seed": 44,
+             "selection": "network", "formula": "sin(x)", "fell_back_to_relu": False}
+    for baselines in (True, False):
+        labels = [line.get_label()
+                  for line in plot_activation([*fallback, found], baselines=baselines).get_lines()]
+        assert labels[0] == "sin(x)\n  HIGGS, seed 44, network-selected"
+        relu = [label for label in labels if label.startswith("ReLU")]
+        assert len(relu) == 1 and "fallback, nothing discovered" in relu[0]
+        assert "HIGGS, seeds 42, 43, network-selected" in relu[0]
+        assert not any("Max" in label for label in labels)  # not a discovered curve
+        assert len(labels) == (3 if baselines else 2)
+
+
+def test_plot_activation_y_range_shows_the_curves_where_pre_activations_live():
+    # -x² reaches -25 at x = ±5, but only -9 where BatchNorm's outputs lie (|x| <= 3).
+    ax = plot_activation(["mul(x, mul(x, -1.0))", "sin(x)"])
+    low, high = ax.get_ylim()
+    assert -10.5 < low < -9 and 3 <= high < 4  # ReLU reaches 3 at x = 3
+    low, _ = plot_activation(["mul(x, mul(x, -1.0))"], y_focus=None).get_ylim()
+    assert low < -25
+
+
+def test_activation_legends_stay_under_their_own_panels(tmp_path):
+    from matplotlib.figure import Figure
+
+    long = [{"key": f"spambase/seed={s}/network", "dataset": "spambase", "seed": s,
+             "selection": "network", "formula": "add(sub(add(add(x, sin(add(x, add(add(x, "
+             "sin(x)), x)))), x), x), x)"} for s in (42, 43, 44)]
+    fig = Figure(figsize=(15.6, 5), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for ax in axes:
+        plot_activation(long + ["x*cos(x)"], ax=ax)
+    fig.savefig(tmp_path / "a.png")  # lays the figure out
+    boxes = [ax.get_window_extent() for ax in axes]
+    for i, ax in enumerate(axes):
+        legend = ax.get_legend().get_window_extent()
+        assert legend.x0 >= (boxes[i - 1].x1 if i else 0)
+        assert legend.x1 <= (boxes[i + 1].x0 if i + 1 < len(axes) else fig.bbox.x1)
 
 
 def test_plot_activation_reads_formulas_json_and_other_shapes(tmp_path):
@@ -65,23 +120,56 @@ def test_plot_activation_draws_into_a_given_axes_and_saves_png(tmp_path):
     assert (tmp_path / "a.png").read_bytes()[:8] == PNG_MAGIC
 
 
-def test_plot_efficiency_one_panel_per_dataset_one_point_per_configuration(tmp_path):
-    fig = plot_efficiency(_rows(), labels={"light-relu": "Light ReLU", "higgs": "HIGGS"})
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_plot_efficiency_shows_each_configuration_its_e_param_and_the_references(tmp_path):
+    fig = plot_efficiency(_rows(), labels=LABELS)
     assert len(fig.axes) == 2
     ax = fig.axes[0]
-    assert ax.get_xscale() == "log"
-    assert ax.get_title() == "HIGGS"
-    assert len(ax.containers) == 3  # heavy, light, transfer: one error bar each
+    assert ax.get_title().startswith("HIGGS")
+    # One row per network, the baseline on top; the estimator that is no network is a line.
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Light ReLU", "Heavy ReLU", "Hybrid transfer"]
+    assert len(ax.containers) == 3
     points = {c.get_label(): c.lines[0].get_data() for c in ax.containers}
     (x,), (y,) = points["Light ReLU"]
-    assert x == 4161 and y == pytest.approx(0.78)
-    # The frontier: light ReLU is beaten by transfer at the same size, heavy is larger.
-    frontier = [line for line in ax.get_lines() if line.get_gid() == "frontier"]
-    assert len(frontier) == 1
-    assert list(frontier[0].get_xdata()) == [4161, 26601]
-    assert list(frontier[0].get_ydata()) == pytest.approx([0.79, 0.80])
+    assert x == pytest.approx(0.78) and y == 0
+    references = [line for line in ax.get_lines()
+                  if line.get_label().startswith("HistGradient")]
+    assert len(references) == 1 and references[0].get_xdata()[0] == pytest.approx(0.85)
+    # E_param beside every network: AUC / log10(parameters).
+    assert f"{0.78 / np.log10(4161):.3f}" in " ".join(_texts(ax))
+    assert "E_param" in _texts(ax)
+    # The title says what the figure shows, computed from the scores.
+    title = fig.get_suptitle()
+    assert "Highest mean ROC AUC: HistGradientBoosting (not neural), on every data set" in title
+    # Transfer is 0.01 above Light ReLU in every seed of both data sets: significant.
+    assert "Discovered activations significantly above Light ReLU: 2 of 2" in title
     fig.savefig(tmp_path / "e.png")
     assert (tmp_path / "e.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_plot_efficiency_marks_the_relu_fallback_and_keeps_a_failure_on_the_panel():
+    rows = [r for r in _rows() if r["dataset"] == "covertype"]
+    for r in rows:
+        if r["configuration"] == "hybrid-transfer":
+            r["roc_auc"] -= 0.5  # a transfer that failed, far from the others
+    rows += [{**r, "configuration": "hybrid-transfer-network",
+              "formula_key": f"higgs/seed={r['seed']}/network"}
+             for r in rows if r["configuration"] == "light-relu"]
+    formulas = [{"key": f"higgs/seed={s}/network", "fell_back_to_relu": True}
+                for s in (42, 43, 44)]
+    fig = plot_efficiency(rows, formulas=formulas)
+    ax = fig.axes[0]
+    assert "= ReLU in 3/3" in _texts(ax)
+    assert "1 more is ReLU in every seed" in fig.get_suptitle()
+    # The failed transfer would squeeze every other row into a line: it is drawn at
+    # the left edge with its numbers, and the others keep a readable scale.
+    low, high = ax.get_xlim()
+    assert low > 0.7 and high < 0.9
+    assert "0.290 ± 0.010" in _texts(ax)
 
 
 def test_plot_efficiency_reads_results_csv(tmp_path):
@@ -93,8 +181,8 @@ def test_plot_efficiency_reads_results_csv(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     fig = plot_efficiency(tmp_path / "results.csv", datasets=["covertype"], metric="accuracy")
-    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "covertype"
-    assert fig.axes[0].get_ylabel() == "accuracy"
+    assert len(fig.axes) == 1 and fig.axes[0].get_title().startswith("covertype")
+    assert fig.axes[0].get_xlabel() == "accuracy on the test rows"
     pd = pytest.importorskip("pandas")
     assert len(plot_efficiency(pd.DataFrame(rows)).axes) == 2
 

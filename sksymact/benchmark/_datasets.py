@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 __all__ = ["Dataset", "DATASETS", "DEMO_DATASETS", "DEMO_SOURCE", "TASKS", "demo_datasets",
-           "bundled_datasets", "display_name", "task_of"]
+           "bundled_datasets", "display_name", "task_of", "uci_source"]
 
 #: What a data set's target can be.
 TASKS = ("classification", "regression")
@@ -117,25 +117,134 @@ class Dataset:
 
 # -- the paper's data sets -----------------------------------------------------------------
 
-
-def _load_higgs(settings, *, data_home, download):
-    from ..datasets import fetch_higgs  # noqa: PLC0415
-
-    return fetch_higgs(n_samples=settings.higgs_rows, data_home=data_home,
-                       download_if_missing=download, return_X_y=True)
-
-
-def _load_covertype(settings, *, data_home, download):
-    from ..datasets import fetch_covertype  # noqa: PLC0415
-
-    return fetch_covertype(n_samples=settings.covertype_rows, random_state=settings.data_seed,
-                           data_home=data_home, download_if_missing=download, return_X_y=True)
+#: How each UCI data set's rows are asked for: the BenchmarkSettings field and the
+#: command-line option of its rows (None: Spambase is always used whole).
+_ROWS_OPTION = {"higgs": ("higgs_rows", "--higgs-rows"),
+                "covertype": ("covertype_rows", "--covertype-rows"),
+                "spambase": (None, None)}
+#: The data sets that :func:`uci_source` knows.
+UCI_KEYS = tuple(_ROWS_OPTION)
 
 
-def _load_spambase(settings, *, data_home, download):
-    from ..datasets import fetch_spambase  # noqa: PLC0415
+def _uci(key):
+    """``(files, fetch, load, bundled rows)`` of a UCI data set (imports numpy and scikit-learn)."""
+    from .. import datasets  # noqa: PLC0415
+    from ..datasets import _bundled, _covertype, _higgs, _spambase  # noqa: PLC0415
 
-    return fetch_spambase(data_home=data_home, download_if_missing=download, return_X_y=True)
+    files = {"higgs": _higgs.HIGGS, "covertype": _covertype.COVERTYPE,
+             "spambase": _spambase.SPAMBASE}[key]
+    return (files, getattr(datasets, f"fetch_{key}"), getattr(datasets, f"load_{key}"),
+            _bundled.BUNDLED_ROWS[key])
+
+
+def _requested_rows(key, settings):
+    field = _ROWS_OPTION[key][0]
+    return None if field is None else getattr(settings, field)
+
+
+def _folder_holds(key, settings, home):
+    """Whether the data folder ``home`` holds the rows the settings ask for (no download)."""
+    from ..datasets._base import _find_cached  # noqa: PLC0415
+
+    files, _, _, _ = _uci(key)
+    rows = _requested_rows(key, settings)
+    found = _find_cached(files, home)
+    if key == "covertype" and os.path.isdir(os.path.join(home, "scikit_learn_data",
+                                                         "covertype")):
+        return True  # the full data set, cached by scikit-learn's fetch_covtype
+    if rows is None:  # "all": the largest file there, as fetch_* reads it
+        return bool(found) if key != "spambase" else any(full for _, _, full in found)
+    return any(n >= rows for n, _, _ in found)
+
+
+def _fits_bundled(key, settings):
+    """Whether the rows asked for are among those that ship with sksymact."""
+    files, _, _, bundled = _uci(key)
+    rows = _requested_rows(key, settings)
+    return (files.n_rows if rows is None else rows) <= bundled
+
+
+def uci_source(key, settings, data_home=None):
+    """Where the benchmark reads a UCI data set's rows from, for these settings.
+
+    In this order: the data folder (``data_home``, else ``$SKSYMACT_DATA``,
+    else scikit-learn's data home) when it holds enough rows; else the sample
+    that ships with sksymact when the rows asked for are among its rows (HIGGS
+    rows 1-5,000, Covertype rows 1-20,000, all of Spambase): the same rows,
+    parsed the same way, so no network is needed; else a download.
+
+    Parameters
+    ----------
+    key : {"higgs", "covertype", "spambase"}
+        The data set.
+    settings : BenchmarkSettings
+        Which rows (``higgs_rows``, ``covertype_rows``).
+    data_home : str or path-like, default=None
+        The data folder given (``--data-home``).
+
+    Returns
+    -------
+    source : {"folder", "bundled", "download"}
+        Where the rows come from.
+    """
+    from ..datasets import get_data_home  # noqa: PLC0415
+
+    if _folder_holds(key, settings, get_data_home(data_home)):
+        return "folder"
+    return "bundled" if _fits_bundled(key, settings) else "download"
+
+
+def _load_uci(settings, *, data_home, download, key):
+    files, fetch, load, bundled = _uci(key)
+    rows = _requested_rows(key, settings)
+    kwargs = {} if key == "spambase" else {"n_samples": rows}
+    if key == "covertype":
+        kwargs["random_state"] = settings.data_seed
+    if rows is not None and rows > files.n_rows:
+        field, option = _ROWS_OPTION[key]
+        raise ValueError(f"{option} {rows:,} ({field}={rows}) is more than the "
+                         f"{files.n_rows:,} rows that the whole {files.name} data set has.")
+    source = uci_source(key, settings, data_home)
+    if source == "bundled":
+        return load(return_X_y=True, **kwargs)
+    try:
+        return fetch(data_home=data_home, download_if_missing=download and source != "folder",
+                     return_X_y=True, **kwargs)
+    except OSError as exc:
+        if source == "folder":  # a damaged file in the folder: its own message says which
+            raise
+        raise OSError(_missing_rows_text(key, settings, data_home, download, exc)) from exc
+
+
+def _missing_rows_text(key, settings, data_home, download, exc):
+    """What is missing and the options that fix it, for rows neither here nor bundled."""
+    from ..datasets._base import DATA_ENV_VAR, _describe_cached, _find_cached  # noqa: PLC0415
+    from ..datasets._base import get_data_home  # noqa: PLC0415
+
+    files, _, _, bundled = _uci(key)
+    field, option = _ROWS_OPTION[key]
+    rows = _requested_rows(key, settings)
+    home = get_data_home(data_home)
+    asked = (f"every row of {files.name}" if rows is None else
+             f"the first {rows:,} rows of {files.name}" if key == "higgs" else
+             f"{rows:,} rows of {files.name}")
+    if download:
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        failure = f"downloading them failed ({type(cause).__name__}: {cause})"
+        retry = "or rerun where the network is reachable"
+    else:
+        failure = "--no-download (download=False) forbids downloading them"
+        retry = "or drop --no-download (download=True) so that they are downloaded"
+    fixes = [f"pass {option} {bundled} or fewer ({field}={bundled}) to use the {bundled:,} "
+             f"rows bundled with sksymact",
+             f"put {files.offline_text()} in a folder and pass --data-home DIR "
+             f"(data_home=...) or set {DATA_ENV_VAR} to it", retry]
+    if key == "covertype":
+        fixes[0] += (" (drawn from rows 1-20,000 of the ordered UCI file: 30% Lodgepole Pine "
+                     "against 49% in the full file)")
+    return (f"the benchmark asks for {asked}, more than the {bundled:,} bundled with sksymact; "
+            f"{_describe_cached(files, home, _find_cached(files, home))}; and {failure}. "
+            f"To fix this, {'; '.join(fixes)}.")
 
 
 # -- our regression extension's data sets -------------------------------------------------
@@ -172,24 +281,18 @@ def _friedman_rows(settings):
 #: one task unless told otherwise.
 DATASETS = {d.key: d for d in (
     Dataset(
-        "higgs", "HIGGS", "UCI HIGGS (first rows of the file)", _load_higgs,
-        rows=lambda s: f"{_rows_text(s.higgs_rows)} (leading rows of the file)",
-        hint=lambda s: (f"the benchmark asked for {_rows_text(s.higgs_rows)} of HIGGS. With a "
-                        "folder holding only the first 5,000 rows, pass --higgs-rows 5000 "
-                        "(higgs_rows=5000), or --higgs-rows all for every row it holds")),
+        "higgs", "HIGGS", "UCI HIGGS (first rows of the file)",
+        functools.partial(_load_uci, key="higgs"),
+        rows=lambda s: f"{_rows_text(s.higgs_rows)} (leading rows of the file)"),
     Dataset(
         "covertype", "Covertype", "UCI Covertype, binarized: Lodgepole Pine against the rest",
-        _load_covertype,
+        functools.partial(_load_uci, key="covertype"),
         rows=lambda s: (f"{_rows_text(s.covertype_rows)} (drawn with seed {s.data_seed}), "
-                        "binarized as Lodgepole Pine against the rest"),
-        hint=lambda s: (f"the benchmark asked for {_rows_text(s.covertype_rows)} of Covertype. "
-                        "With a folder holding only the first 20,000 rows, pass "
-                        "--covertype-rows 20000 (covertype_rows=20000), or --covertype-rows "
-                        "all")),
+                        "binarized as Lodgepole Pine against the rest")),
     Dataset(
-        "spambase", "Spambase", "UCI Spambase (all 4,601 rows)", _load_spambase,
-        rows=lambda s: "all rows",
-        hint=lambda s: "the benchmark needs the full spambase.data (4,601 rows)"),
+        "spambase", "Spambase", "UCI Spambase (all 4,601 rows)",
+        functools.partial(_load_uci, key="spambase"),
+        rows=lambda s: "all rows"),
     Dataset(
         "california", "California housing",
         "scikit-learn's California housing: median house value (in $100,000) of 20,640 "

@@ -15,7 +15,8 @@ import time
 
 from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
 from ._datasets import bundled_datasets
-from ._report import format_summary, summarize
+from ._report import (fallback_note, format_summary, is_relu_fallback, plural,
+                      readable_formula, source_label, summarize)
 from ._runner import PAPER_SEEDS, run_benchmark
 
 __all__ = ["run_demo"]
@@ -67,47 +68,72 @@ def findings(records, formulas, *, baseline=BASELINE):
         baseline by verdict; per data set, which configurations are significantly better or worse
         than the baseline (paired t-test, p < 0.05) and which cannot be told
         apart from it; then how often network selection found no candidate
-        that beat ReLU on its own validation rows.
+        that beat ReLU on its own validation rows.  A row that is network
+        selection's ReLU fallback in every seed (``relu_fallback`` of the
+        records) is the baseline's network again: it is named as such, and
+        neither counted as a comparison nor as winning or losing; one that is
+        ReLU in some seeds is counted apart, marked k/n.
     """
-    lines, formula_verdicts = [], []
+    lines, formula_verdicts, mixed, relu_rows = [], [], [], 0
     datasets = list(dict.fromkeys(r["dataset"] for r in records))
     for dataset in datasets:
         block = {r["configuration"]: dict(r) for r in records if r["dataset"] == dataset}
         if baseline not in block:
             continue
         base = block.pop(baseline)
-        groups = {"better": [], "worse": [], "indistinguishable": []}
+        groups = {"better": [], "worse": [], "indistinguishable": [], "relu": []}
         for record in block.values():
             record["delta"] = record["roc_auc"] - base["roc_auc"]
+            n_seeds, k = len(record["seeds"]), record.get("relu_fallback", 0)
+            if is_relu_fallback(record):
+                groups["relu"].append(record["label"])
+                relu_rows += 1
+                continue
             p = "n/a" if record["p_value"] is None else f"{record['p_value']:.3f}"
             verdict = _verdict(record)
-            groups[verdict].append(f"{record['label']} ({record['delta']:+.3f}, p {p})")
+            mark = f", = ReLU in {k}/{plural(n_seeds, 'seed')}" if k else ""
+            groups[verdict].append(f"{record['label']} ({record['delta']:+.3f}, p {p}{mark})")
             if CONFIGURATIONS.get(record["configuration"], CONFIGURATIONS[baseline]).uses_formula:
-                formula_verdicts.append(verdict)
+                (mixed if k else formula_verdicts).append(verdict)
         name = CONFIGURATIONS[baseline].label
         parts = [f"{dataset_name(dataset)} (Light ReLU AUC {base['roc_auc']:.3f}):"]
         for verdict, text in (("better", f"significantly better than {name}"),
                               ("worse", f"significantly worse than {name}"),
-                              ("indistinguishable", f"not distinguishable from {name}")):
+                              ("indistinguishable", f"not distinguishable from {name}"),
+                              ("relu", f"{name} itself in every seed (network selection's "
+                                       "ReLU fallback: nothing discovered to compare)")):
             if groups[verdict]:
                 parts.append(f"{text}: {', '.join(groups[verdict])}.")
         lines.append(" ".join(parts))
-    if formula_verdicts:
-        lines.insert(0, f"Discovered activations against Light ReLU: "
-                        f"{formula_verdicts.count('better')} of {len(formula_verdicts)} "
-                        f"comparisons significantly better, {formula_verdicts.count('worse')} "
-                        f"significantly worse, {formula_verdicts.count('indistinguishable')} "
-                        "not distinguishable.")
+    if formula_verdicts or mixed or relu_rows:
+        text = (f"Discovered activations against Light ReLU: "
+                f"{formula_verdicts.count('better')} of "
+                f"{plural(len(formula_verdicts), 'comparison')} significantly better, "
+                f"{formula_verdicts.count('worse')} significantly worse, "
+                f"{formula_verdicts.count('indistinguishable')} not distinguishable.")
+        if mixed:
+            text += (f" Not counted: {plural(len(mixed), 'row')} where network selection fell "
+                     f"back to ReLU in some seeds (marked k/n: {mixed.count('better')} better, "
+                     f"{mixed.count('worse')} worse, {mixed.count('indistinguishable')} not "
+                     "distinguishable, partly ReLU against itself)")
+        if relu_rows:
+            text += (" Not counted either" if mixed else " Not counted") + (
+                f": {plural(relu_rows, 'row')} that {'is' if relu_rows == 1 else 'are'} ReLU "
+                "in every seed.")
+        elif mixed:
+            text += "."
+        lines.insert(0, text)
     network = [e for e in formulas.values() if e.get("selection") == "network"]
     if network:
         weak = sum(bool(e.get("weak_activation")) for e in network)
         fell = sum(bool(e.get("fell_back_to_relu")) for e in network)
-        lines.append(f"Network selection: in {weak} of {len(network)} discoveries no candidate "
-                     "formula trained better than ReLU on the discovery's own validation rows "
-                     "(WeakActivationWarning, recorded in formulas.json); there the method "
-                     f"itself predicts that ReLU is the better choice, and in {fell} of them "
-                     "the discoverer returned ReLU, max(x, 0) (fallback='relu'): nothing "
-                     "discovered there was worth using or transferring.")
+        total = plural(len(network), "discovery", "discoveries")
+        lines.append(f"Network selection: in {weak} of {total} "
+                     "no candidate formula trained better than ReLU on the discovery's own "
+                     "validation rows (WeakActivationWarning, recorded in formulas.json); there "
+                     "the method itself predicts that ReLU is the better choice, and in "
+                     f"{fell} of them the discoverer returned ReLU, max(x, 0) (fallback='relu'): "
+                     "nothing discovered there was worth using or transferring.")
     seeds = {len(r["seeds"]) for r in records}
     if seeds and max(seeds) < 3:
         lines.append("With fewer than three seeds the paired t-tests have little power: "
@@ -191,14 +217,22 @@ def run_demo(out="sksymact-demo", *, quick=False, n_jobs=2, stream=None, plots=T
     result = run_benchmark(
         out, settings, seeds=size["seeds"], configurations=DEMO_CONFIGURATIONS,
         registry=registry, source=SOURCE_DATASET, device="cpu", n_jobs=n_jobs,
-        progress=False, plots=plots, stream=stream, resume=False)
-    for entry in result.formulas.values():
-        if entry["dataset"] == SOURCE_DATASET:
-            how = "network" if entry.get("selection") == "network" else "fitness"
-            _say(stream, f"   {entry['key']} ({how}): {entry['formula']}")
+        progress=False, plots=plots, stream=stream, resume=False, title="sksymact demo")
+    names = {k: d.name for k, d in registry.items()}
+    found = [e for e in result.formulas.values() if e["dataset"] == SOURCE_DATASET]
+    for entry in sorted(found, key=lambda e: (e["seed"], e.get("selection") == "network")):
+        what = ("ReLU, max(x, 0): no candidate trained better than ReLU, so nothing was "
+                "discovered (fallback='relu')" if entry.get("fell_back_to_relu")
+                else readable_formula(entry["formula"]))
+        how = "" if entry.get("selection") == "network" else ", best fitness"
+        _say(stream, f"   {source_label(entry, names)}{how}: {what}")
     _say(stream)
-    records = summarize(result.rows)
-    _say(stream, format_summary(records, names={k: d.name for k, d in registry.items()}))
+    records = summarize(result.rows, formulas=result.formulas)
+    _say(stream, format_summary(records, names=names))
+    note = fallback_note(records)
+    if note:
+        _say(stream, note)
+        _say(stream)
     _say(stream, "What it shows (p: paired t-test of ROC AUC against Light ReLU over the same "
                  f"seeds; significant means p < {ALPHA}):")
     for line in findings(records, result.formulas):

@@ -10,10 +10,9 @@ import os
 import sys
 import time
 
-from .._formula import Formula
 from ._configs import BenchmarkSettings
 from ._datasets import DEMO_SOURCE, demo_datasets
-from ._report import format_summary, summarize
+from ._report import format_summary, readable_formula, summarize
 from ._runner import PAPER_SEEDS, run_benchmark
 
 __all__ = ["run_collider_demo"]
@@ -121,10 +120,11 @@ def run_collider_demo(out="sksymact-demo", *, quick=False, n_jobs=1, stream=None
     result = run_benchmark(
         out, settings, datasets=targets, seeds=size["seeds"],
         configurations=DEMO_CONFIGURATIONS, registry=registry, source=DEMO_SOURCE,
-        device="cpu", n_jobs=n_jobs, progress=False, plots=plots, stream=stream, resume=False)
+        device="cpu", n_jobs=n_jobs, progress=False, plots=plots, stream=stream, resume=False,
+        title="sksymact demo (collider)")
     entry = next(iter(result.formulas.values()))
-    formula = Formula.parse(entry["formula"])
-    _say(stream, f"   found {entry['program']}  ->  activation(x) = {formula.to_sympy()}"
+    _say(stream, f"   found {entry['program']}  ->  activation(x) = "
+                 f"{readable_formula(entry['formula'])}"
                  f"   (LaTeX: {entry['latex']})")
     _say(stream)
     _say(stream, "2. Transfer. That activation goes into a light (64, 32) network, compared "

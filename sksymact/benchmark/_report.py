@@ -18,7 +18,12 @@ from ._protocols import PROTOCOLS
 from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, BenchmarkError
 from ._store import atomic_write_text, read_formulas, read_results
 
-__all__ = ["summarize", "format_summary", "write_summary"]
+__all__ = ["summarize", "format_summary", "write_summary", "fallback_note", "plural"]
+
+
+def plural(count, word, words=None):
+    """``"1 candidate"``, ``"8 candidates"``: a count with its noun in the right number."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
 def _label(config):
@@ -69,7 +74,78 @@ def _mean_std(values):
     return float(values.mean()), std
 
 
-def summarize(rows, *, baseline=BASELINE):
+def readable_formula(formula, digits=3):
+    """A formula as simplified mathematics: sympy's form, constants to ``digits`` digits.
+
+    ``sub(add(sin(x), sin(x)), cos(sub(x, x)))`` reads ``2*sin(x) - 1``; gplearn's
+    prefix text is what formulas.json keeps, this is what a reader is shown.
+
+    Parameters
+    ----------
+    formula : str or Formula
+        The formula.
+    digits : int, default=3
+        Significant digits of its constants.
+
+    Returns
+    -------
+    text : str
+        The simplified formula; its prefix text if sympy cannot handle it.
+    """
+    formula = formula if isinstance(formula, Formula) else Formula.parse(str(formula))
+    try:
+        import sympy  # noqa: PLC0415 (heavy; only the text needs it)
+
+        expression = formula.to_sympy()
+        return str(expression.xreplace(
+            {c: sympy.Float(c, digits) for c in expression.atoms(sympy.Float)}))
+    except Exception:  # noqa: BLE001 (a label is not worth a failure)
+        return str(formula)
+
+
+def source_label(entry, names=None):
+    """Where a formula was found, for readers: ``"HIGGS, seed 42, network-selected"``.
+
+    Parameters
+    ----------
+    entry : dict
+        A ``formulas.json`` entry (``dataset``, ``seed``, ``selection``).
+    names : dict, default=None
+        Display names of the data sets by key; None: the known registries'.
+
+    Returns
+    -------
+    label : str
+        The data set, the seed (``"all rows"`` for the reference protocol's
+        one discovery) and, for network-aware selection, ``"network-selected"``.
+    """
+    parts = [_name(entry.get("dataset", "?"), names)]
+    seed = entry.get("seed")
+    parts.append("all rows" if seed is None else f"seed {seed}")
+    if entry.get("selection") == "network":
+        parts.append("network-selected")
+    return ", ".join(parts)
+
+
+def relu_fallback_keys(formulas):
+    """The keys of the formulas that are network selection's ReLU fallback, not discovered.
+
+    Parameters
+    ----------
+    formulas : dict or list of dict, or None
+        ``formulas.json`` entries, by key or as a list.
+
+    Returns
+    -------
+    keys : set of str
+        Those whose discovery found no candidate better than ReLU and returned
+        ReLU itself (``fell_back_to_relu``).
+    """
+    entries = (formulas or {}).values() if isinstance(formulas, dict) else (formulas or [])
+    return {e["key"] for e in entries if e.get("fell_back_to_relu")}
+
+
+def summarize(rows, *, baseline=BASELINE, formulas=None):
     """One record per (data set, configuration): mean and std over seeds, p-value.
 
     Parameters
@@ -80,6 +156,10 @@ def summarize(rows, *, baseline=BASELINE):
         Each configuration's ROC AUC (R² for a regression data set) is
         compared with this one's by a paired t-test over the seeds both have
         (``scipy.stats.ttest_rel``).
+    formulas : dict or list of dict, default=None
+        The ``formulas.json`` entries, to tell which runs used network
+        selection's ReLU fallback (``max(x, 0)``, where no candidate trained
+        better than ReLU) rather than a discovered activation.
 
     Returns
     -------
@@ -93,8 +173,12 @@ def summarize(rows, *, baseline=BASELINE):
         (``"regression"`` for rows with R²).  A regression record has r2,
         r2_std, rmse and rmse_std instead of the accuracy and ROC AUC, and
         its E_param is max(R², 0) / log10(Params).  Standard deviations are
-        sample ones (ddof=1), None for one seed.
+        sample ones (ddof=1), None for one seed.  ``relu_fallback``: how many
+        of the seeds used the ReLU fallback (0 without ``formulas``); a
+        record that is ReLU in every seed is the baseline's network again,
+        not a discovered activation, so it is not ranked by best_e_param.
     """
+    fallback = relu_fallback_keys(formulas)
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
     groups = {}
@@ -125,12 +209,59 @@ def summarize(rows, *, baseline=BASELINE):
                 np.mean([r["n_params"] for r in runs]))
             record["p_value"] = (None if config == baseline
                                  else _paired_p_value(runs, base.values(), tested))
+            record["relu_fallback"] = sum(r.get("formula_key") in fallback for r in runs)
             block.append(record)
-        best = max((r["e_param"] for r in block if r["e_param"] is not None), default=None)
+        best = max((r["e_param"] for r in block if r["e_param"] is not None
+                    and not is_relu_fallback(r)), default=None)
         for record in block:
-            record["best_e_param"] = best is not None and record["e_param"] == best
+            record["best_e_param"] = (best is not None and record["e_param"] == best
+                                      and not is_relu_fallback(record))
         records.extend(block)
     return records
+
+
+def is_relu_fallback(record):
+    """Whether a record is network selection's ReLU fallback in every one of its seeds."""
+    return 0 < record.get("relu_fallback", 0) == len(record["seeds"])
+
+
+def _fallback_mark(record):
+    k = record.get("relu_fallback", 0)
+    return f" [= ReLU in {k}/{plural(len(record['seeds']), 'seed')}]" if k else ""
+
+
+def fallback_note(records):
+    """The sentences that explain the ``[= ReLU in k/n seeds]`` marks, or ``""`` if none.
+
+    Parameters
+    ----------
+    records : list of dict
+        :func:`summarize`'s records, made with ``formulas``.
+
+    Returns
+    -------
+    note : str
+        Says what the mark means, that a row which is ReLU in every seed is
+        neither tested nor ranked, and what its p-value means where a single
+        seed differs from the baseline.
+    """
+    marked = [r for r in records if r.get("relu_fallback")]
+    if not marked:
+        return ""
+    note = ("[= ReLU in k/n seeds]: in k of the n seeds network selection found no candidate "
+            "that trained better than ReLU on its validation rows and returned ReLU itself, "
+            "max(x, 0) (fallback='relu'): there the row is the baseline's network, not a "
+            "discovered activation. A row that is ReLU in every seed has no p-value and no ★.")
+    single = sorted({len(r["seeds"]) for r in marked if len(r["seeds"]) - r["relu_fallback"] == 1
+                     and len(r["seeds"]) > 1})
+    if single:
+        from scipy.stats import t as student  # noqa: PLC0415
+
+        values = ", ".join(f"{2 * student.sf(1, n - 1):.2f} with {n} seeds" for n in single)
+        note += (" Where a single seed differs from the baseline, the paired t statistic is "
+                 f"exactly 1 whatever the difference, so p is fixed ({values}): it says "
+                 "nothing about the discovered activation.")
+    return note
 
 
 def _pm(mean, std, digits=3):
@@ -139,9 +270,11 @@ def _pm(mean, std, digits=3):
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
-def _p_text(p, is_baseline):
+def _p_text(p, is_baseline, is_relu=False):
     if is_baseline:
         return "(baseline)"
+    if is_relu:
+        return "n/a (= ReLU)"
     if p is None:
         return "n/a"
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
@@ -165,7 +298,9 @@ def format_summary(records, *, baseline=BASELINE, names=None):
     table : str
         Markdown: one line per record, the data set named on its first line;
         ★ and bold mark the best mean E_param of each data set; "—" is the
-        Params and E_param of a row that is no network.  Regression records
+        Params and E_param of a row that is no network; ``[= ReLU in k/n
+        seeds]`` marks a row whose formula was network selection's ReLU
+        fallback in k of its n seeds (see :func:`fallback_note`).  Regression records
         (our extension) make a second table, after a blank line, with R² and
         RMSE instead of accuracy and ROC AUC.
     """
@@ -198,10 +333,11 @@ def _table(records, task, baseline, names):
         if r["best_e_param"]:
             e_param = f"**{e_param}** ★"
         first, second = (tested, other) if task == "regression" else (other, tested)
+        p_value = _p_text(r["p_value"], r["configuration"] == baseline, is_relu_fallback(r))
         lines.append(
-            f"| {name} | {r['label']} | {_pm(r[first], r[f'{first}_std'])} "
+            f"| {name} | {r['label']}{_fallback_mark(r)} | {_pm(r[first], r[f'{first}_std'])} "
             f"| {_pm(r[second], r[f'{second}_std'])} | {params} | {e_param} "
-            f"| {_p_text(r['p_value'], r['configuration'] == baseline)} | {len(r['seeds'])} |")
+            f"| {p_value} | {len(r['seeds'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -261,7 +397,7 @@ def _formula_text(entry, key):
         candidates = entry.get("candidates") or {}
         scores = candidates.get("validation_score") or [float("nan")]
         score = "R²" if entry.get("task") == "regression" else "AUC"
-        text += (f"; network-selected among {len(scores)} candidates, validation {score} "
+        text += (f"; network-selected among {plural(len(scores), 'candidate')}, validation {score} "
                  f"{max(scores):.4f} against ReLU's {entry['relu_validation_score']:.4f}")
         if entry.get("fell_back_to_relu"):
             text += " (**no candidate beat ReLU**, so the formula is ReLU: fallback='relu')"
@@ -304,7 +440,8 @@ def _regression_part(records, rows, names, source):
             "Params or E_param (—)." if any(not r["neural"] for r in records) else "") + (
             f" Hybrid transfer uses the formula discovered on {_name(source, names)} (a "
             "classification data set) for the same seed: "
-            + ", ".join(f"`{k}`" for k in transfer) + "." if transfer else ""),
+            + ", ".join(f"`{k}`" for k in transfer) + "." if transfer else "")
+        + (f" {fallback_note(records)}" if fallback_note(records) else ""),
         "",
         format_summary(records, names=names),
     ]
@@ -345,7 +482,7 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
     datasets = list({key: d for reg in registries for key, d in reg.items()
                      if key in used}.values())
 
-    records = summarize(rows)
+    records = summarize(rows, formulas=formulas)
     classification = [r for r in records if r["task"] == "classification"]
     regression = [r for r in records if r["task"] == "regression"]
     tasks = [task for task, chosen in (("classification", classification),
@@ -361,7 +498,8 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
                 " Rows marked not neural are scikit-learn estimators with default settings "
                 "(LogisticRegression with max_iter=1000, a safeguard for convergence), shown "
                 "for reference: they have no Params or E_param (—)."
-                if any(not r["neural"] for r in classification) else ""),
+                if any(not r["neural"] for r in classification) else "")
+            + (f" {fallback_note(classification)}" if fallback_note(classification) else ""),
             "",
             format_summary(classification, names=names) if classification
             else "No finished runs yet.\n",

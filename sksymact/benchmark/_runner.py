@@ -196,6 +196,7 @@ def run_benchmark(
     stream=None,
     resume=True,
     transfer_matrix=False,
+    title="sksymact benchmark",
 ):
     """Run (or resume) the paper's benchmark into the folder ``out``.
 
@@ -278,6 +279,8 @@ def run_benchmark(
         Light ReLU, the specialist and both network-selected
         configurations); ``summary.md`` then shows the matrix of mean AUC
         differences against Light ReLU with paired-test p-values.
+    title : str, default="sksymact benchmark"
+        The heading of ``summary.md`` (the demos name themselves).
 
     Returns
     -------
@@ -287,7 +290,7 @@ def run_benchmark(
         ``summary`` (the markdown of summary.md), ``plots`` (the names of
         the PNGs written), ``out``.
     """
-    from ._report import write_summary  # noqa: PLC0415
+    from ._report import readable_formula, source_label, write_summary  # noqa: PLC0415
 
     settings = BenchmarkSettings() if settings is None else settings
     registry = DATASETS if registry is None else registry
@@ -360,6 +363,12 @@ def run_benchmark(
             if name not in data:
                 data[name] = registry[name].load(settings, data_home=data_home,
                                                  download=download)
+                if mode != "off" and _reads_bundled(registry, name, settings, data_home):
+                    # Said, because the rows a folder would give can differ: a full
+                    # Covertype file is drawn from, the bundled one holds rows 1-20,000.
+                    print(f"{registry[name].name}: {registry[name].rows(settings)}, read from "
+                          "the sample bundled with sksymact (the data folder does not hold them; "
+                          "nothing was downloaded).", file=stream, flush=True)
             return data[name]
 
         mode = _progress_mode(progress, stream)
@@ -367,17 +376,23 @@ def run_benchmark(
             print(f"Not run on the data sets of the other task: {', '.join(other_task)} (a "
                   "reference estimator of one task).", file=stream, flush=True)
         if mode != "off" and len(runs) > len(pending):
-            print(f"Resuming in {os.fspath(out)!r}: {len(runs) - len(pending)} of {len(runs)} "
-                  "runs are already finished.", file=stream, flush=True)
+            done = len(runs) - len(pending)
+            print(f"Resuming in {os.fspath(out)!r}: {done} of {len(runs)} "
+                  f"run{'s' if len(runs) != 1 else ''} {'is' if done == 1 else 'are'} already "
+                  "finished.", file=stream, flush=True)
         progress_bar = _Progress(len(needed) + len(pending), mode, stream)
         try:
             with _backend(n_jobs, scheduler) as execute:
                 jobs = [(job, *get_data(job.dataset)) for job in needed.values()]
                 progress_bar.phase("discovery")
+                names = {key: d.name for key, d in registry.items()}
                 for entry in execute(discover, jobs):
                     folder.add_formula(entry)
                     formulas[entry["key"]] = entry
-                    progress_bar.advance(f"{entry['key']}: {entry['formula']}")
+                    found = ("ReLU (no candidate beat it: fallback='relu')"
+                             if entry.get("fell_back_to_relu")
+                             else readable_formula(entry["formula"]))
+                    progress_bar.advance(f"{source_label(entry, names)}: {found}")
 
                 jobs = []
                 for dataset, config, seed in pending:
@@ -401,11 +416,19 @@ def run_benchmark(
         finally:
             progress_bar.close()
 
-        summary = write_summary(folder.path, registry=registry, source=source)
+        summary = write_summary(folder.path, title=title, registry=registry, source=source)
         written = _write_plots(folder, registry, stream if mode != "off" else None) if plots else []
         return Bunch(rows=folder.rows(), formulas=folder.formulas(), n_run=len(pending),
                      n_resumed=len(runs) - len(pending), summary=summary, plots=written,
                      out=os.fspath(out))
+
+
+def _reads_bundled(registry, name, settings, data_home):
+    """Whether the paper's data set ``name`` is read from the rows bundled with sksymact."""
+    from ._datasets import UCI_KEYS, uci_source  # noqa: PLC0415
+
+    return (registry.get(name) is DATASETS.get(name) and name in UCI_KEYS
+            and uci_source(name, settings, data_home) == "bundled")
 
 
 def _display_labels(registry):
@@ -426,8 +449,9 @@ def _write_plots(folder, registry, stream):
     from ..plotting import plot_activation, plot_efficiency  # noqa: PLC0415
 
     labels = _display_labels(registry)
+    formulas = folder.formulas()
     by_dataset = {}
-    for entry in folder.formulas().values():
+    for entry in formulas.values():
         by_dataset.setdefault(entry["dataset"], []).append(entry)
     written = []
     if by_dataset:
@@ -435,17 +459,20 @@ def _write_plots(folder, registry, stream):
 
         names = [d for d in registry if d in by_dataset]
         names += sorted(d for d in by_dataset if d not in registry)
-        fig = Figure(figsize=(5.2 * len(names), 4.2), layout="constrained")
+        # The legends go under the panels, two lines per distinct formula: the
+        # figure grows with the longest one instead of legends covering curves.
+        lines = max(2 * len({e["formula"] for e in by_dataset[name]}) + 3 for name in names)
+        fig = Figure(figsize=(5.2 * len(names), 3.6 + 0.14 * lines), layout="constrained")
         for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names):
             plot_activation(by_dataset[name], ax=ax)
             ax.set_title(f"Discovered on {labels.get(name, name)}")
         fig.savefig(os.path.join(folder.path, "activations.png"), dpi=100)
         written.append("activations.png")
-    networks = [r for r in folder.rows() if r["n_params"] not in (None, "")]
+    rows = folder.rows()
     for metric, name in (("roc_auc", "efficiency.png"), ("r2", "efficiency_regression.png")):
-        rows = [r for r in networks if r.get(metric) not in (None, "")]
-        if rows:
-            fig = plot_efficiency(rows, metric=metric, labels=labels)
+        chosen = [r for r in rows if r.get(metric) not in (None, "")]
+        if any(r["n_params"] not in (None, "") for r in chosen):  # at least one network
+            fig = plot_efficiency(chosen, metric=metric, labels=labels, formulas=formulas)
             fig.savefig(os.path.join(folder.path, name), dpi=100)
             written.append(name)
     curves = folder.curves()

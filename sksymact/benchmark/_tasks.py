@@ -3,9 +3,10 @@
 A task is a function of a typed job (a frozen dataclass of plain data) and of
 the data arrays, so joblib can run it in other processes or on a Dask
 cluster, and each is seeded so that its result does not depend on where or in
-which order it runs.  Every training uses one torch thread: a sum split over
-threads rounds differently, so the same seed would otherwise give slightly
-different networks with ``--n-jobs 1`` and ``2``.
+which order it runs.  Every training and every discovery (whose network
+selection trains too) uses one torch thread: a sum split over threads rounds
+differently, so the same seed would otherwise give slightly different networks
+and validation scores with ``--n-jobs 1`` and ``2``.
 """
 
 import importlib
@@ -135,7 +136,11 @@ def discover(job, X, y):
     X_fit, y_fit, random_state = protocol.discovery_rows(X, y, job.seed, settings, job.task)
     start = time.perf_counter()
     discoverer = make_discoverer(settings, random_state, job.selection, job.task)
-    weak = _fit_recording_weakness(discoverer, X_fit, y_fit)
+    # One torch thread, as for the trainings: network selection's short trainings
+    # decide which formula is kept, and their validation scores (formulas.json)
+    # would otherwise round differently with --n-jobs 1 (all cores) and 2.
+    with limit_torch_threads(1):
+        weak = _fit_recording_weakness(discoverer, X_fit, y_fit)
     seconds = time.perf_counter() - start
     formula = discoverer.formula_
     network = {}
