@@ -19,6 +19,7 @@ from ._activation import SymbolicActivation
 from ._formula import Formula
 from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
+from ._scaling import weighted_mean_and_scale
 from ._persistence import VersionedPickleMixin
 from ._selection import choose_diverse, fingerprint, same_activation, select_by_network
 from .exceptions import DegenerateFormulaWarning, WeakActivationWarning
@@ -608,8 +609,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             y = np.asarray(y, dtype=np.float64)
             # The search sees the standardized target, as it sees standardized
             # features: gplearn's constants (const_range) are then of the right scale.
-            mean = np.average(y, weights=weight)
-            scale = np.sqrt(np.average((y - mean) ** 2, weights=weight))
+            mean, scale = weighted_mean_and_scale(y, weight)
             if not scale > 0:
                 raise ValueError("The target is constant; discovery needs a target that varies.")
             self.positive_class_ = None
@@ -688,5 +688,49 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        tags.non_deterministic = False
         return tags
+
+    def _library_provenance(self):
+        """The fields of an activation-library entry for this fitted discoverer.
+
+        What :meth:`sksymact.library.ActivationLibrary.add` records when it is
+        given this discoverer (it asks for it by this method's name: the
+        library imports no estimator).  The library writes the parameters and
+        candidates as JSON, where a value JSON cannot hold (a RandomState)
+        becomes None.
+
+        Returns
+        -------
+        fields : dict
+            ``formula`` (``formula_``, in ``x``), ``fitness`` (``fitness_``,
+            None when not finite: after a fallback to ReLU), ``selection``,
+            ``candidates`` (``candidates_``, None without network-aware
+            selection), ``random_state`` (the seed, None when it is not an
+            integer), ``discoverer_params`` (``get_params(deep=False)``),
+            ``versions`` (of sksymact, scikit-learn, gplearn and torch) and
+            ``notes`` (what a fallback to ReLU did, else empty).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            When the discoverer is not fitted.
+        """
+        from ._io import is_finite_number, package_versions  # noqa: PLC0415 (only for a library)
+
+        check_is_fitted(self, "formula_")
+        params = self.get_params(deep=False)
+        seed = params["random_state"]
+        fell_back = self.program_ is None
+        return {
+            "formula": self.formula_,
+            "fitness": float(self.fitness_) if is_finite_number(self.fitness_) else None,
+            "selection": params["selection"],
+            "candidates": getattr(self, "candidates_", None),
+            "random_state": (int(seed) if isinstance(seed, numbers.Integral)
+                             and not isinstance(seed, bool) else None),
+            "discoverer_params": params,
+            "versions": package_versions(),
+            "notes": ("Network-aware selection fell back to ReLU: no candidate trained "
+                      "better than ReLU (fallback='relu'), so the formula is max(x, 0)."
+                      if fell_back else ""),
+        }

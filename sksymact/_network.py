@@ -404,8 +404,3 @@ class HybridNetworkBase(VersionedPickleMixin, BaseEstimator):
             for submodule in in_training:
                 submodule.training = True
         return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).cpu()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags

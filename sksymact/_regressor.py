@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 
 from ._network import HybridNetworkBase, insert_docs
+from ._scaling import weighted_mean_and_scale
 from ._validation import validate_numeric_data
 
 __all__ = ["HybridTransferRegressor"]
@@ -158,8 +159,7 @@ class HybridTransferRegressor(RegressorMixin, HybridNetworkBase):
         self.n_outputs_ = y2.shape[1]
         self._y_1d = np.ndim(y) == 1
         if self.standardize_target:
-            self.target_mean_ = np.average(y2, axis=0, weights=weight)
-            spread = np.sqrt(np.average((y2 - self.target_mean_) ** 2, axis=0, weights=weight))
+            self.target_mean_, spread = weighted_mean_and_scale(y2, weight)
             # A constant output keeps scale 1 (nothing to divide), as StandardScaler does.
             self.target_scale_ = np.where(spread > 0, spread, 1.0)
         else:

@@ -516,11 +516,12 @@ def _library_plot(args):
 def _library_build(args):
     from importlib import resources  # noqa: PLC0415
 
-    from .library import write_builtin  # noqa: PLC0415
+    from .benchmark._library_entries import write_builtin  # noqa: PLC0415
+    from .library import BUILTIN_FILE  # noqa: PLC0415
 
     if not os.path.isdir(args.folder):
         raise UsageError(f"{args.folder!r}: no such folder.")
-    out = args.out or str(resources.files("sksymact") / "_builtin_activations.json")
+    out = args.out or str(resources.files("sksymact.library") / BUILTIN_FILE)
     try:
         write_builtin(args.folder, out)
     except (ValueError, OSError) as exc:

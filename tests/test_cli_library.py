@@ -91,7 +91,7 @@ def test_build_builtin_regenerates_the_shipped_file(tmp_path):
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "builtin.json"
     assert main(["library", "build-builtin", str(root / "paper_results"), "--out", str(out)]) == 0
-    shipped = root / "sksymact" / "_builtin_activations.json"
+    shipped = root / "sksymact" / "library" / "_builtin_activations.json"
     assert json.loads(out.read_text()) == json.loads(shipped.read_text())
 
 

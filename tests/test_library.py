@@ -15,17 +15,21 @@ import numpy as np
 import pytest
 
 from sksymact import Formula
+from sksymact import _io as io_module
 from sksymact import library as library_module
+from sksymact._version import __version__
+from sksymact.benchmark._library_entries import entries_from_benchmark, write_builtin
 from sksymact.library import (
     FORMAT,
     SCHEMA_VERSION,
     ActivationLibrary,
     LibraryEntry,
-    entries_from_benchmark,
     get_builtin,
     rows_checksum,
-    write_builtin,
 )
+from sksymact.library._checks import thaw
+from sksymact.library._fields import NO_FORMULA
+from sksymact.library._file import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER_RESULTS = ROOT / "paper_results"
@@ -70,7 +74,7 @@ def full_entry(name="full", **changes):
 
 def library_text(*entries):
     """The file ``save`` writes for these entries."""
-    return library_module._dumps(entries)
+    return dumps(entries)
 
 
 # ------------------------------------------------------------------ round trip
@@ -106,7 +110,7 @@ def test_defaults_are_computed_and_recorded():
     entry = LibraryEntry(name="wave", formula="x*cos(x)")
 
     assert entry.nonlinearity == pytest.approx(Formula.parse("x*cos(x)").nonlinearity())
-    assert entry.versions["sksymact"] == library_module.__version__
+    assert entry.versions["sksymact"] == __version__
     assert "sklearn" in entry.versions and "gplearn" in entry.versions
     assert entry.created.endswith("+00:00") and entry.scores == () and entry.source is None
 
@@ -209,9 +213,9 @@ def test_add_a_fitted_discoverer_records_its_provenance(tmp_path):
     assert params["function_set"] == ("add", "sub", "mul", "sin", "cos", "abs")
     assert set(params) == set(disc.get_params(deep=False))
     assert dict(entry.source) == source and entry.notes == "tiny search"
-    assert entry.versions["sksymact"] == library_module.__version__
+    assert entry.versions["sksymact"] == __version__
     # The recorded parameters rebuild the search.
-    rebuilt = SymbolicActivationDiscoverer(**library_module._thaw(params))
+    rebuilt = SymbolicActivationDiscoverer(**thaw(params))
     assert rebuilt.get_params()["population_size"] == 50
     # A frozen (transferred) discoverer is the same discoverer.
     assert library.add("frozen", FrozenEstimator(disc)).formula == disc.formula_
@@ -333,7 +337,7 @@ def test_add_a_named_activation_stores_its_formula():
     library = ActivationLibrary()
     grid = torch.linspace(-8, 8, 1601, dtype=torch.float64)
     for name, module in NAMED_ACTIVATIONS.items():
-        if name in library_module._NO_FORMULA:
+        if name in NO_FORMULA:
             with pytest.raises(ValueError, match=f"named activation '{name}' has no formula "
                                                  "form: .*Named activations with one: "
                                                  "identity, relu, sigmoid, silu, tanh"):
@@ -345,8 +349,7 @@ def test_add_a_named_activation_stores_its_formula():
         # The formula is the same function as the torch module.
         np.testing.assert_allclose(entry.formula(grid.numpy()), module()(grid).numpy(),
                                    rtol=0, atol=1e-12, err_msg=name)
-    assert set(NAMED_ACTIVATIONS) == set(library_module.NAMED_FORMULAS) | set(
-        library_module._NO_FORMULA)
+    assert set(NAMED_ACTIVATIONS) == set(library_module.NAMED_FORMULAS) | set(NO_FORMULA)
     assert library.get("relu").formula == Formula.parse("max(x, 0)")
     assert library.get("identity").nonlinearity == 0.0
 
@@ -705,9 +708,9 @@ def test_a_conflict_leaves_file_and_library_untouched(tmp_path, how):
 
 _WRITER = textwrap.dedent("""
     import os, sys, time
-    from sksymact import library
+    from sksymact import _io
     if sys.argv[4] == "no-fcntl":
-        library._fcntl = None  # the O_EXCL lock file, as where fcntl does not exist
+        _io._fcntl = None  # the O_EXCL lock file, as where fcntl does not exist
     from sksymact.library import ActivationLibrary
     path, folder, worker = sys.argv[1], sys.argv[2], int(sys.argv[3])
     open(os.path.join(folder, f"ready-{worker}"), "w").close()
@@ -726,7 +729,7 @@ _WRITER = textwrap.dedent("""
 
 @pytest.mark.parametrize("lock", ["fcntl", "no-fcntl"])
 def test_concurrent_processes_lose_no_entry(tmp_path, lock):
-    if lock == "fcntl" and library_module._fcntl is None:
+    if lock == "fcntl" and io_module._fcntl is None:
         pytest.skip("no fcntl on this platform")
     path = tmp_path / "shared.json"
     sync = tmp_path / "sync"
@@ -760,9 +763,9 @@ def test_concurrent_processes_lose_no_entry(tmp_path, lock):
 
 
 def test_the_fallback_lock_gives_up_after_its_retries(tmp_path, monkeypatch):
-    monkeypatch.setattr(library_module, "_fcntl", None)
-    monkeypatch.setattr(library_module, "_LOCK_RETRIES", 3)
-    monkeypatch.setattr(library_module, "_LOCK_RETRY_DELAY", 0.0)
+    monkeypatch.setattr(io_module, "_fcntl", None)
+    monkeypatch.setattr(io_module, "_LOCK_RETRIES", 3)
+    monkeypatch.setattr(io_module, "_LOCK_RETRY_DELAY", 0.0)
     path = tmp_path / "lib.json"
     ActivationLibrary([full_entry("base")]).save(path)
     before = path.read_bytes()
@@ -822,7 +825,8 @@ def test_write_builtin_regenerates_the_shipped_file(tmp_path):
 
     written = write_builtin(PAPER_RESULTS, path)
 
-    shipped = resources.files("sksymact").joinpath("_builtin_activations.json").read_bytes()
+    shipped = resources.files("sksymact.library").joinpath(
+        "_builtin_activations.json").read_bytes()
     assert path.read_bytes() == shipped
     assert written == ActivationLibrary.builtin()
     # Again, onto the file: the same bytes (nothing depends on the time).

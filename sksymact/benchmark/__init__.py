@@ -46,6 +46,8 @@ _LAZY_ATTRIBUTES = {
     "DATASETS": "._datasets",
     "Dataset": "._datasets",
     "run_demo": "._demo",
+    "entries_from_benchmark": "._library_entries",
+    "write_builtin": "._library_entries",
     "format_summary": "._report",
     "summarize": "._report",
     "write_summary": "._report",
@@ -95,6 +97,7 @@ __all__ = [
     "Dataset",
     "Protocol",
     "SettingsMismatchError",
+    "entries_from_benchmark",
     "format_summary",
     "formula_key",
     "plan_runs",
@@ -103,5 +106,6 @@ __all__ = [
     "run_demo",
     "run_benchmark",
     "summarize",
+    "write_builtin",
     "write_summary",
 ]
