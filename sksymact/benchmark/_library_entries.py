@@ -16,7 +16,7 @@ import re
 from .._formula import Formula
 from .._io import is_finite_number
 from ..library import NEAR_LINEAR, LibraryEntry
-from ..library._builtin import write_builtin_file
+from ..library._library import write_builtin_file
 from ._datasets import display_name
 from ._store import FORMULAS_FILE, SETTINGS_FILE, BenchmarkError, _read_json
 

@@ -47,7 +47,8 @@ from ._entry import NEAR_LINEAR, SCHEMA_VERSION, LibraryEntry, rows_checksum
 # Pickled entries name their unpickling helper here (see _entry.py).
 from ._entry import _entry_from_dict  # noqa: F401
 from ._fields import NAMED_FORMULAS
-from ._file import FORMAT, ActivationLibrary
+from ._file import FORMAT
+from ._library import ActivationLibrary
 
 __all__ = [
     "LibraryEntry",

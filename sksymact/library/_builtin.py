@@ -12,15 +12,14 @@ this module adds the paper's entry and writes them).
 import functools
 from importlib import resources
 
-from ._entry import LibraryEntry
-from ._file import ActivationLibrary, UnknownEntryError, parse_library
+from ._file import UnknownEntryError, parse_library
 
 #: Where the built-in entries live, inside this package.
 BUILTIN_FILE = "_builtin_activations.json"
 
 #: The paper's entry, written by hand; the rest of the built-in file comes from
-#: a benchmark folder (see write_builtin_file).  ``created`` is the day it was recorded.
-_PAPER_ENTRY = {
+#: a benchmark folder (see ``_library.write_builtin_file``).  ``created`` is the day it was recorded.
+PAPER_ENTRY = {
     "name": "higgs-paper",
     "formula": "mul(cos(x), x)",
     "source": {"name": "HIGGS", "n_rows": None, "sha256": None},
@@ -78,29 +77,3 @@ def get_builtin(name):
         raise UnknownEntryError(
             f"no built-in activation {name!r}; the built-in ones are "
             f"{', '.join(sorted(entries))}") from None
-
-
-def write_builtin_file(entries, path):
-    """Write the built-in library file: ``entries`` and the paper's hand-written entry.
-
-    Exactly those entries: the file is replaced (``overwrite=True``).  The
-    output depends only on the entries, so the same entries give the same
-    bytes.
-
-    Parameters
-    ----------
-    entries : iterable of LibraryEntry
-        The benchmark's entries (see
-        ``sksymact.benchmark._library_entries.entries_from_benchmark``).
-    path : str or path-like
-        The file to write (this package's ``_builtin_activations.json`` to
-        update the built-ins).
-
-    Returns
-    -------
-    library : ActivationLibrary
-        The library written.
-    """
-    library = ActivationLibrary([*entries, LibraryEntry(**_PAPER_ENTRY)])
-    library.save(path, overwrite=True)
-    return library
