@@ -39,19 +39,22 @@ generated source, only slot numbers and the names of the kernels below); the
 loop that interprets the same steps one by one, :meth:`Plan.interpret`, is
 kept as the reference the tests hold the generated code to.
 
-On the CPU in float32 -- training's and prediction's case -- ``sin``,
-``cos``, ``tan`` and ``log`` run as numpy's float32 kernels on the tensors'
-memory, whatever the tensor's size: on the machine of the speed page they
+On the CPU in float32, ``sin``, ``cos``, ``tan`` and ``log`` run as numpy's
+float32 kernels on the tensors' memory: on the machine of the speed page they
 take a third to a half of the time of torch's (numpy's SIMD code has a
 maximum error of about 1.5 ulp for ``sin`` and ``cos`` and 3.4 for ``tan``,
-torch's under 1 ulp).  The kernel is chosen by dtype and device only, never by
-size, so a row's activation is the same function in a call of one row and in
-a call of a thousand: a size rule once gave ``cos(tan(x))`` at ``x =
-1.5707964`` 0.254 in a large tensor and -0.985 in a small one (``tan``'s
-error near its pole is amplified).  numpy's kernels compute the tail of an
-array with the same vector code as its body, so an element's bits do not
-depend on where it sits (tested).  Every other kernel, every other dtype and
-device, and code being traced by ``torch.compile`` use torch's.
+torch's under 1 ulp).  A *value* plan -- prediction, evaluation, anything
+without a gradient -- chooses them by dtype and device only, never by size,
+so a row's prediction is the same function in a call of one row and in a
+call of a thousand: a size rule once gave ``cos(tan(x))`` at ``x =
+1.5707964`` 0.254 in a large tensor and -0.985 in a small one (``tan``'s error
+near its pole is amplified).  numpy's kernels compute the tail of an array
+with the same vector code as its body, so an element's bits do not depend on
+where it sits (tested).  A *training* plan (value and derivative) takes
+numpy's only from :data:`NUMPY_MIN_ELEMENTS` elements, where they pay for the
+crossing: a training batch's bits define no prediction.  Every other kernel,
+every other dtype and device, and code being traced by ``torch.compile`` use
+torch's.
 """
 
 import math
@@ -171,12 +174,24 @@ def _numpy_kernel(ufunc):
     return kernel
 
 
-def _numpy_applies(x):
+#: From how many elements a *training* plan (value and derivative) runs numpy's
+#: kernels.  Crossing from torch to numpy costs a few microseconds per call
+#: (views, numpy's error state) and makes the backward pass of a tiny batch
+#: slower, which numpy's faster kernels win back from about 12,000 elements on
+#: the machine of the speed page: a batch of 1024 rows of the light net's layers
+#: (65,536 and 32,768 elements) takes numpy's, a batch of 64 rows torch's.  A
+#: training batch's bits define no prediction; a *value* plan -- prediction,
+#: evaluation, anything without a gradient -- takes numpy's kernels at every size.
+NUMPY_MIN_ELEMENTS = 16384
+
+
+def _numpy_applies(x, min_elements=0):
     """Whether a plan runs numpy's kernels on ``x``: CPU float32, not being compiled.
 
-    Chosen by dtype and device only, never by size (see the module docstring).
+    A value plan (``min_elements=0``) decides by dtype and device only, never
+    by size (see the module docstring); a training plan also by size.
     """
-    return (x.dtype is torch.float32 and x.is_cpu
+    return (x.numel() >= min_elements and x.dtype is torch.float32 and x.is_cpu
             and not torch.compiler.is_compiling())  # torch.compile traces torch's kernels
 
 
@@ -380,11 +395,14 @@ class Plan:
         (the one for CPU float32 differs only in the kernels of numpy's).
     """
 
-    __slots__ = ("steps", "outputs", "source", "_template", "_run", "_run_numpy")
+    __slots__ = ("steps", "outputs", "source", "_template", "_run", "_run_numpy",
+                 "_numpy_from")
 
     def __init__(self, steps, outputs, template):
         self.steps = steps
         self.outputs = outputs
+        # A value plan (one output) is prediction's: numpy's kernels at every size.
+        self._numpy_from = NUMPY_MIN_ELEMENTS if len(outputs) == 2 else 0
         self._template = template
         self.source, self._run = _generate(steps, outputs, template, numpy_kernels=False)
         uses_numpy = any(name in _NUMPY_UFUNCS for name, *_ in steps)
@@ -404,7 +422,7 @@ class Plan:
         tuple of torch.Tensor
             ``(f(x),)`` or ``(f(x), f'(x))``, as :func:`compile_plan` says.
         """
-        if self._run_numpy is not None and _numpy_applies(x):
+        if self._run_numpy is not None and _numpy_applies(x, self._numpy_from):
             with np.errstate(all="ignore"):  # numpy would warn where torch is silent
                 return self._run_numpy(x.detach())
         return self._run(x)
@@ -425,7 +443,7 @@ class Plan:
         tuple of torch.Tensor
             What a call returns, bit for bit.
         """
-        overrides = _NUMPY_KERNELS if _numpy_applies(x) else {}
+        overrides = _NUMPY_KERNELS if _numpy_applies(x, self._numpy_from) else {}
         slots = list(self._template)
         slots[0] = x.detach()
         with np.errstate(all="ignore"):

@@ -18,8 +18,10 @@ Two measurements of ``SymbolicActivation`` (the fused path of
    it, to see where the time goes: the plan alone (value and derivative, no
    autograd), and a do-nothing ``torch.autograd.Function`` that saves one
    tensor and multiplies it in backward (what any Python autograd op costs),
-   in float32 and float64 (numpy's sin and cos in float32, at every size;
-   torch's in float64).
+   in float32 and float64 (a training call on a tensor this small runs
+   torch's kernels in both: numpy's are used from
+   ``sksymact._tape.NUMPY_MIN_ELEMENTS`` on; prediction's value plans use
+   numpy's at every size).
 
 Every timer runs in turn, round after round (torch.utils.benchmark,
 ``--min-run-time`` seconds each); medians are over rounds and every ratio or

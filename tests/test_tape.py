@@ -336,9 +336,19 @@ def _bits(tensor):
     return tensor.numpy().tobytes()
 
 
+@pytest.fixture
+def numpy_kernels_in_training_plans_too(monkeypatch):
+    """numpy's float32 kernels from one element on in training plans as well (value
+    plans use them at every size), so that small inputs test that path."""
+    monkeypatch.setattr(_tape, "NUMPY_MIN_ELEMENTS", 1)
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_generated_code_runs_the_steps_bit_for_bit(dtype):
+@pytest.mark.parametrize("numpy_from", ["one element", "the default size"])
+def test_generated_code_runs_the_steps_bit_for_bit(dtype, numpy_from, monkeypatch):
     """A call (generated straight-line code) equals the step-by-step interpreter."""
+    if numpy_from == "one element":
+        monkeypatch.setattr(_tape, "NUMPY_MIN_ELEMENTS", 1)
     formulas = _SMALL_FORMULAS[::7] + list(_repeated_subtrees())[::3]
     x = torch.tensor(X_VALUES, dtype=dtype)
     for formula in formulas:
@@ -453,7 +463,8 @@ def check_overflow32(formula):
         f"{formula}: fused gradient {grad}, autograd {grad_ref}")
 
 
-def test_float32_overflow_makes_no_nan_that_autograd_does_not():
+def test_float32_overflow_makes_no_nan_that_autograd_does_not(
+        numpy_kernels_in_training_plans_too):
     # f(x * x) with x * x overflowing: forward mode multiplies inf by a slope
     # that vanished (log, inv, sqrt, sig), reverse mode never does.
     overflowing = [Formula.parse(f"{name}(mul(x, x))") for name in ("log", "inv", "sqrt", "sig")]
@@ -461,14 +472,15 @@ def test_float32_overflow_makes_no_nan_that_autograd_does_not():
         check_overflow32(formula)
 
 
-def test_float32_on_the_cpu_against_autograd_over_numpys_kernels():
+def test_float32_on_the_cpu_against_autograd_over_numpys_kernels(
+        numpy_kernels_in_training_plans_too):
     formulas = _SMALL_FORMULAS[:1112] + list(_repeated_subtrees())  # up to 3 nodes, repeats
     for formula in formulas:
         check_formula32(formula)
 
 
 @pytest.mark.parametrize("name", ["sin", "cos", "tan", "log"])
-def test_float32_cpu_tensors_of_every_size_take_numpys_kernels(name):
+def test_float32_cpu_value_plans_take_numpys_kernels_at_every_size(name):
     plan = compile_plan(Formula.parse(f"{name}(x)"), with_derivative=False)
     values = torch.linspace(0.01, 3.0, 20_000)
     for size in (1, 7, 16, 17, 20_000):
@@ -478,26 +490,39 @@ def test_float32_cpu_tensors_of_every_size_take_numpys_kernels(name):
         assert torch.equal(plan(other)[0], getattr(torch, name)(other))
 
 
+@pytest.mark.parametrize("name", ["sin", "cos", "tan", "log"])
+def test_training_plans_take_numpys_kernels_on_large_tensors_only(name):
+    plan = compile_plan(Formula.parse(f"{name}(x)"), with_derivative=True)
+    large = torch.linspace(0.01, 3.0, _tape.NUMPY_MIN_ELEMENTS)
+    small = large[:-1]
+    assert _bits(plan(large)[0]) == getattr(np, name)(large.numpy()).tobytes()
+    assert _bits(plan(small)[0]) == getattr(torch, name)(small).numpy().tobytes()
+
+
 @pytest.mark.parametrize("text", ["cos(tan(x))", "sin(tan(x))", "mul(x, cos(x))",
                                   "log(abs(tan(x)))", "sub(sqrt(x), log(abs(x)))",
                                   "div(sin(x), cos(x))", "mul(x, sig(mul(1.702, x)))"])
 def test_an_elements_value_does_not_depend_on_the_size_of_the_call(text):
     """Each element is the same function in a one-element call and in a large one,
-    wherever it sits in the tensor (value and derivative, bit for bit)."""
+    wherever it sits in the tensor (prediction's value plan, bit for bit; a
+    training plan the same among calls on the same side of its size rule)."""
     rng = np.random.default_rng(0)
     pole = np.float32(1.5707964)  # tan's pole in float32: its error is amplified there
     values = np.concatenate([[pole, -pole, 0.0, 1.0, -1.0, 1e-3, -1e-3],
                              rng.normal(size=40_000)]).astype(np.float32)
-    for with_derivative in (False, True):
+    for with_derivative, calls in ((False, ((0, 1), (0, 7), (1, 16), (3, 33), (5, 1000),
+                                            (0, 16_384))),
+                                   (True, ((0, 16_384), (7, 20_000), (1, 16_385)))):
         plan = compile_plan(Formula.parse(text), with_derivative=with_derivative)
         full = plan(torch.from_numpy(values))
-        for start, size in ((0, 1), (0, 7), (1, 16), (3, 33), (5, 1000), (0, 16_384)):
+        for start, size in calls:
             part = plan(torch.from_numpy(values[start:start + size].copy()))
             for got, expected in zip(part, full, strict=True):
                 assert _bits(got) == _bits(expected[start:start + size]), (text, start, size)
 
 
-def test_float32_plans_take_any_layout_and_shape_and_stay_silent():
+def test_float32_plans_take_any_layout_and_shape_and_stay_silent(
+        numpy_kernels_in_training_plans_too):
     plan = compile_plan(Formula.parse("sub(mul(x, cos(x)), log(tan(x)))"), with_derivative=True)
     x = torch.randn(5, 4)
     dense = plan(x)
