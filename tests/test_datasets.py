@@ -927,6 +927,7 @@ def test_public_api():
     assert sorted(datasets.__all__) == [
         "fetch_covertype",
         "fetch_higgs",
+        "fetch_pmlb",
         "fetch_spambase",
         "get_data_home",
         "load_covertype",
@@ -943,7 +944,7 @@ def test_public_api():
 def test_descriptions_ship_as_rst_files():
     folder = resources.files("sksymact.datasets") / "descr"
     names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".rst"))
-    assert names == ["collider.rst", "covertype.rst", "higgs.rst", "spambase.rst"]
+    assert names == ["collider.rst", "covertype.rst", "higgs.rst", "pmlb.rst", "spambase.rst"]
     for name in ("higgs.rst", "covertype.rst", "spambase.rst"):
         text = _base.load_descr(name)
         assert text.startswith(f".. _{name[:-4]}_dataset:")

@@ -186,6 +186,11 @@ def _check_n_samples(spec, n_samples):
 
 # --------------------------------------------------------------------------
 # cached files and what to say about them
+#
+# _describe_cached, _not_found, _download_failed and _cached_hint also word
+# fetch_pmlb's messages; its data sets are not known in advance, so it passes
+# a spec of its own (_pmlb._PMLBFiles), and they must use only spec.name,
+# spec.sample_file, spec.files_text() and spec.offline_text().
 
 
 def _find_cached(spec, data_home):
