@@ -7,7 +7,11 @@ Three pieces depend on how torch is built inside, not on its documented API:
 - ``sksymact._mlp.Dropout`` draws its mask as 64-bit integers viewed as four
   16-bit ones (``random_()`` on int64 covers [0, 2**63), little-endian views);
 - ``sksymact._tape`` runs numpy's float32 kernels on ``tensor.numpy()`` views,
-  writing into the tensors' memory.
+  writing into the tensors' memory;
+- ``sksymact._activation._ConstantsView`` (what ``SymbolicActivation.constants``
+  gives for fixed constants) is a tensor subclass that runs torch's ops under
+  ``torch._C.DisableTorchFunctionSubclass`` and sends in-place writes back to its
+  module (tests/test_activation_constants.py).
 
 Each is checked on this torch below; the version test fails loudly on a torch
 they were not checked on, so that a new torch is a decision, not a surprise.
@@ -31,10 +35,11 @@ def test_torch_is_a_version_the_internals_were_checked_on():
     assert minor in CHECKED_ON, (
         f"torch {torch.__version__} is not a version on which sksymact's use of torch "
         f"internals was checked ({sorted(CHECKED_ON)}): Adam's undecorated methods "
-        "(sksymact/_training.py), the Dropout mask (sksymact/_mlp.py) and numpy views of "
-        "tensor memory (sksymact/_tape.py). Run tests/test_torch_internals.py, "
-        "tests/test_optimizer.py and tests/test_tape.py on it, then add it to CHECKED_ON "
-        "and to the torch range in pyproject.toml.")
+        "(sksymact/_training.py), the Dropout mask (sksymact/_mlp.py), numpy views of "
+        "tensor memory (sksymact/_tape.py) and the constants' tensor subclass "
+        "(sksymact/_activation.py). Run tests/test_torch_internals.py, "
+        "tests/test_optimizer.py, tests/test_tape.py and tests/test_activation_constants.py "
+        "on it, then add it to CHECKED_ON and to the torch range in pyproject.toml.")
 
 
 def test_adams_methods_are_torchs_own_bodies():
@@ -99,3 +104,11 @@ def test_torch_still_decorates_what_adam_unwraps(name):
     # If torch stops wrapping these, the subclass is no longer needed: say so.
     owner = torch.optim.Adam if name == "step" else torch.optim.Optimizer
     assert getattr(owner, name) is not inspect.unwrap(getattr(owner, name))
+
+
+def test_the_constants_view_uses_torchs_subclass_switch():
+    assert hasattr(torch._C, "DisableTorchFunctionSubclass")
+    act = __import__("sksymact").SymbolicActivation("add(x, 0.5)")
+    view = act.constants
+    view.fill_(2.0)  # an in-place write goes back to the module
+    assert act(torch.zeros(1)).item() == 2.0 and str(act.current_formula()) == "add(x, 2.0)"
