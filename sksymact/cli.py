@@ -23,7 +23,7 @@ import re
 import sys
 
 from ._version import __version__
-from .benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS, PROTOCOLS,
+from .benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS, PAPER_SEEDS, PROTOCOLS,
                         REGRESSION_CONFIGURATIONS, BenchmarkError, BenchmarkSettings)
 from ._io import atomic_write_text
 
@@ -31,6 +31,13 @@ __all__ = ["main", "build_parser"]
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+#: The benchmark's settings that it has an option for, each named as the setting
+#: (``max_iter`` is ``--max-iter``); the others keep their defaults.
+_SETTING_OPTIONS = ("protocol", "higgs_rows", "covertype_rows", "friedman_rows", "max_iter",
+                   "early_stopping", "n_iter_no_change", "population_size", "generations")
+#: The settings of a benchmark run without options: the options' defaults.
+_DEFAULTS = BenchmarkSettings()
 
 
 class UsageError(Exception):
@@ -91,6 +98,11 @@ def _device(text):
     return text
 
 
+def _escaped(text):
+    """``text`` as argparse help, which reads ``%`` as a format."""
+    return text.replace("%", "%%")
+
+
 # -- the parser ----------------------------------------------------------------------------
 
 
@@ -128,11 +140,9 @@ def build_parser():
                        metavar="NAME", help=f"data sets to run (default: all of the task: "
                                             f"{' '.join(by_task['classification'])}; for "
                                             f"regression {' '.join(by_task['regression'])})")
-    # The default (None: the paper's seeds) is resolved when the benchmark runs,
-    # so that building the parser does not import the runner.
-    bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
+    bench.add_argument("--seeds", nargs="+", type=int, default=PAPER_SEEDS, metavar="SEED",
                        help="seeds of the splits, networks and searches (default: the "
-                            "paper's, 42 43 44)")
+                            f"paper's, {' '.join(map(str, PAPER_SEEDS))})")
     extra = [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
     bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
                        default=None, metavar="NAME",
@@ -146,20 +156,23 @@ def build_parser():
                        help="also use every data set's formula on every other one (plus the "
                             "network-selected specialist and transfer); summary.md shows the "
                             "matrix of mean AUC differences against Light ReLU with p-values")
-    bench.add_argument("--protocol", choices=PROTOCOLS, default="leakage-free",
-                       help="leakage-free (default): discovery sees each seed's training rows "
-                            "only; reference: one discovery per data set on a 10%% sample of "
-                            "all rows, test rows included, as the paper's reference code does")
-    bench.add_argument("--higgs-rows", type=_rows, default=100_000, metavar="N|all",
-                       help="leading rows of HIGGS (default: 100000, the paper's; up to 5000 "
-                            "ship with sksymact and need no data folder or network)")
-    bench.add_argument("--covertype-rows", type=_rows, default=100_000, metavar="N|all",
-                       help="rows drawn from Covertype (default: 100000, the paper's; up to "
-                            "20000 are drawn from its first 20,000 rows, which ship with "
+    protocols = "; ".join(f"{key}{' (default)' if key == _DEFAULTS.protocol else ''}: "
+                          f"{protocol.description}" for key, protocol in PROTOCOLS.items())
+    bench.add_argument("--protocol", choices=list(PROTOCOLS), default=_DEFAULTS.protocol,
+                       help=_escaped(f"where discovery sees data: {protocols}"))
+    bench.add_argument("--higgs-rows", type=_rows, default=_DEFAULTS.higgs_rows, metavar="N|all",
+                       help="leading rows of HIGGS (default: %(default)s, the paper's; up to "
+                            "5000 ship with sksymact and need no data folder or network)")
+    bench.add_argument("--covertype-rows", type=_rows, default=_DEFAULTS.covertype_rows,
+                       metavar="N|all",
+                       help="rows drawn from Covertype (default: %(default)s, the paper's; up "
+                            "to 20000 are drawn from its first 20,000 rows, which ship with "
                             "sksymact, unless the data folder holds more)")
-    bench.add_argument("--friedman-rows", type=_positive_int, default=20_000, metavar="N",
+    bench.add_argument("--friedman-rows", type=_positive_int, default=_DEFAULTS.friedman_rows,
+                       metavar="N",
                        help="rows of the generated regression data set friedman "
-                            "(make_friedman1, 10 features, noise 1.0, seed 0; default: 20000)")
+                            "(make_friedman1, 10 features, noise 1.0, seed 0; default: "
+                            "%(default)s)")
     bench.add_argument("--data-home", metavar="DIR",
                        help="folder with the data files (default: $SKSYMACT_DATA, else "
                             "scikit-learn's data home); rows it lacks are read from the "
@@ -170,22 +183,27 @@ def build_parser():
                        help="never download: fail if neither the data folder nor the bundled "
                             "samples hold the rows asked for")
     bench.add_argument("--out", default="sksymact-results", metavar="DIR",
-                       help="results folder (default: sksymact-results)")
-    bench.add_argument("--epochs", "--max-epochs", type=_positive_int, default=15,
-                       help="training epochs; with --budget converged the maximum "
-                            "(default: 15)")
-    bench.add_argument("--budget", choices=["fixed", "converged"], default="fixed",
-                       help="fixed (default): --epochs epochs, the paper's; converged: early "
-                            "stopping on a validation split of the training rows (10%%), "
-                            "best weights restored, validation AUC per epoch in curves.json "
-                            "and learning_curves.png")
-    bench.add_argument("--patience", type=_positive_int, default=10,
+                       help="results folder (default: %(default)s)")
+    bench.add_argument("--max-iter", type=_positive_int, default=_DEFAULTS.max_iter,
+                       metavar="N",
+                       help="training epochs; with --early-stopping the most a network trains "
+                            "(default: %(default)s, the paper's)")
+    bench.add_argument("--early-stopping", action="store_true", default=_DEFAULTS.early_stopping,
+                       help=_escaped(
+                           "the converged budget instead of the paper's fixed one: stop once "
+                           f"the loss on a stratified {_DEFAULTS.validation_fraction:.0%} of the "
+                           "training rows has not improved for --n-iter-no-change epochs, best "
+                           "weights restored, validation AUC per epoch in curves.json and "
+                           "learning_curves.png (classification data sets only)"))
+    bench.add_argument("--n-iter-no-change", type=_positive_int,
+                       default=_DEFAULTS.n_iter_no_change, metavar="N",
                        help="epochs without a better validation loss before stopping "
-                            "(--budget converged; default: 10)")
-    bench.add_argument("--population-size", type=_positive_int, default=500,
-                       help="GP population (default: 500)")
-    bench.add_argument("--generations", type=_positive_int, default=5,
-                       help="GP generations (default: 5)")
+                            "(--early-stopping; default: %(default)s)")
+    bench.add_argument("--population-size", type=_positive_int,
+                       default=_DEFAULTS.population_size, metavar="N",
+                       help="GP population (default: %(default)s, the paper's)")
+    bench.add_argument("--generations", type=_positive_int, default=_DEFAULTS.generations,
+                       metavar="N", help="GP generations (default: %(default)s, the paper's)")
     bench.add_argument("--device", type=_device, default="auto",
                        help="auto (default), cpu, cuda or cuda:N")
     # Every core by default: each task (a discovery, network selection included, or
@@ -287,7 +305,7 @@ def build_parser():
 
 
 def _benchmark(args):
-    from .benchmark import PAPER_SEEDS, run_benchmark  # noqa: PLC0415 (imports scikit-learn)
+    from .benchmark import run_benchmark  # noqa: PLC0415 (imports scikit-learn)
 
     if args.data_home is not None and not os.path.isdir(args.data_home):
         raise UsageError(f"--data-home {args.data_home!r}: no such folder.")
@@ -297,13 +315,9 @@ def _benchmark(args):
         if not torch.cuda.is_available():
             raise UsageError(f"--device {args.device}: CUDA is not available here; use "
                              "--device cpu or auto.")
-    settings = BenchmarkSettings(
-        protocol=args.protocol, higgs_rows=args.higgs_rows, covertype_rows=args.covertype_rows,
-        max_iter=args.epochs, population_size=args.population_size, generations=args.generations,
-        budget=args.budget, patience=args.patience, friedman_rows=args.friedman_rows)
+    settings = BenchmarkSettings(**{name: getattr(args, name) for name in _SETTING_OPTIONS})
     result = run_benchmark(
-        args.out, settings, datasets=args.datasets,
-        seeds=PAPER_SEEDS if args.seeds is None else args.seeds,
+        args.out, settings, datasets=args.datasets, seeds=args.seeds,
         configurations=args.configs, task=args.task, data_home=args.data_home,
         download=not args.no_download,
         device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
@@ -366,7 +380,7 @@ def _read_csv(path, target):
 
 
 def _discover(args):
-    from . import SymbolicActivationDiscoverer  # noqa: PLC0415 (imports torch and gplearn)
+    from ._discovery import SymbolicActivationDiscoverer  # noqa: PLC0415 (imports torch, gplearn)
 
     for option, path in (("--save", args.save), ("--save-to", args.save_to)):
         if path is not None:

@@ -305,7 +305,7 @@ def _kind(config, baseline):
     """``"baseline"``, ``"discovered"`` or ``"network"`` (any other network)."""
     if config == baseline:
         return "baseline"
-    from .benchmark._matrix import configuration, is_configuration  # noqa: PLC0415
+    from .benchmark._configs import configuration, is_configuration  # noqa: PLC0415
 
     if is_configuration(config) and configuration(config).uses_formula:
         return "discovered"
@@ -321,7 +321,7 @@ _METRIC_NAMES = {"roc_auc": "ROC AUC", "r2": "R²", "accuracy": "accuracy", "rms
 
 def _finding(aggregated, datasets, baseline, labels, metric):
     """The sentence the figure is about, computed from the scores."""
-    from .benchmark._report import _paired_p_value  # noqa: PLC0415 (scipy)
+    from .benchmark._statistics import paired_p_value  # noqa: PLC0415 (scipy)
 
     name = _METRIC_NAMES.get(metric, metric)
     best = {}
@@ -347,9 +347,9 @@ def _finding(aggregated, datasets, baseline, labels, metric):
                 relu += 1
                 continue
             tested += 1
-            p = _paired_p_value([{"seed": s, metric: v} for s, v in record["scores"].items()],
-                                [{"seed": s, metric: v} for s, v in base["scores"].items()],
-                                metric)
+            p = paired_p_value([{"seed": s, metric: v} for s, v in record["scores"].items()],
+                               [{"seed": s, metric: v} for s, v in base["scores"].items()],
+                               metric)
             better += p is not None and p < 0.05 and record["mean"] > base["mean"]
     if tested or relu:
         text = (f"discovered activations significantly above {labels.get(baseline, baseline)}: "

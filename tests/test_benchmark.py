@@ -42,7 +42,7 @@ from sksymact.benchmark import (
     summarize,
     write_summary,
 )
-from sksymact.benchmark import _runner, _tasks
+from sksymact.benchmark import _protocols, _runner, _tasks
 from sksymact.benchmark._store import ResultsFolder
 from sksymact.cli import main
 
@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPER_RESULTS = ["paper_results", "paper_results/reference-protocol"]
 ROWS = 300
 #: A tiny benchmark: two data sets, one seed, a tiny search, one epoch.
-TINY = ["--higgs-rows", str(ROWS), "--covertype-rows", str(ROWS), "--epochs", "1",
+TINY = ["--higgs-rows", str(ROWS), "--covertype-rows", str(ROWS), "--max-iter", "1",
         "--population-size", "20", "--generations", "1", "--seeds", "42", "--no-plots",
         "--quiet", "--no-download", "--n-jobs", "1"]
 TWO_DATASETS = ["--datasets", "higgs", "covertype"]
@@ -198,7 +198,7 @@ def test_resume_with_other_settings_is_refused(data_home, tmp_path, capsys):
     assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
     before = (out / "results.csv").read_bytes()
     status = main(["benchmark", "--data-home", data_home, "--out", str(out), *TINY,
-                   "--datasets", "higgs", "--configs", "light-relu", "--epochs", "2"])
+                   "--datasets", "higgs", "--configs", "light-relu", "--max-iter", "2"])
     assert status == 2
     error = capsys.readouterr().err
     assert "max_iter: 2 now, 1 there" in error and "Traceback" not in error
@@ -210,18 +210,14 @@ def test_resume_with_other_settings_is_refused(data_home, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("folder", PAPER_RESULTS)
-def test_settings_written_before_the_renaming_load_and_keep_their_id(folder, tmp_path):
-    """settings.json files with ``epochs`` and ``learning_rate`` still load, to the same id."""
+def test_committed_settings_load_and_keep_their_id(folder, tmp_path):
     stored = json.loads((ROOT / folder / "settings.json").read_text())
-    old = stored["settings"]
-    assert {"epochs", "learning_rate"} <= set(old)  # the former names
-    settings = BenchmarkSettings.from_dict(old)
-    assert (settings.max_iter, settings.learning_rate_init) == (old["epochs"],
-                                                                old["learning_rate"])
+    settings = BenchmarkSettings.from_dict(stored["settings"])
+    assert stored["settings"] == settings.to_dict()  # every setting, under its one name
     assert settings.settings_id == stored["settings_id"]
     assert {r["settings_id"] for r in read_results(ROOT / folder)} == {settings.settings_id}
-    assert settings.differences(old) == [] and settings.differences(settings) == []
-    assert settings.differences({**old, "epochs": 3}) == [("max_iter", 15, 3)]
+    assert settings.differences(stored["settings"]) == [] and settings.differences(settings) == []
+    assert settings.differences({**stored["settings"], "max_iter": 3}) == [("max_iter", 15, 3)]
 
     # The summary is the report of its files: rewriting it changes nothing.
     copy = tmp_path / "copy"
@@ -230,33 +226,83 @@ def test_settings_written_before_the_renaming_load_and_keep_their_id(folder, tmp
     # Resuming into it trains nothing: its rows count as finished.
     with ResultsFolder(copy, settings) as results:
         assert len(results.finished()) == len(read_results(copy))
+    longer = BenchmarkSettings.from_dict({**stored["settings"], "max_iter": 16})
     with pytest.raises(SettingsMismatchError, match="max_iter: 16 now, 15 there"):
-        ResultsFolder(copy, BenchmarkSettings.from_dict({**old, "epochs": 16})).__enter__()
+        ResultsFolder(copy, longer).__enter__()
 
 
-def test_former_setting_names_are_accepted_as_keywords():
-    assert BenchmarkSettings(epochs=3, learning_rate=0.01) == BenchmarkSettings(
-        max_iter=3, learning_rate_init=0.01)
-    settings = BenchmarkSettings(max_iter=4)
-    assert (settings.epochs, settings.learning_rate) == (4, 1e-3)
-    assert settings.to_dict()["max_iter"] == 4 and "epochs" not in settings.to_dict()
-    with pytest.raises(TypeError, match="not both"):
-        BenchmarkSettings(max_iter=3, epochs=4)
-    with pytest.raises(ValueError, match="unknown settings"):
-        BenchmarkSettings.from_dict({"epoch": 3})
+def test_settings_have_one_name_each(capsys):
+    # The estimators' names only: the former ones are no settings.
+    assert BenchmarkSettings().max_iter == 15 and not BenchmarkSettings().early_stopping
+    with pytest.raises(TypeError, match="epochs"):
+        BenchmarkSettings(epochs=3)
+    for former in ("epochs", "learning_rate", "budget", "patience"):
+        with pytest.raises(ValueError, match="unknown settings"):
+            BenchmarkSettings.from_dict({former: 3})
+    with pytest.raises(ValueError, match="early_stopping must be True or False"):
+        BenchmarkSettings(early_stopping="converged")
+    fields = list(BenchmarkSettings.__dataclass_fields__)
+    assert list(BenchmarkSettings().to_dict()) == fields  # every setting, always
+    # The command line has one option per setting it sets, named as the setting.
+    assert main(["benchmark", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    for option in ("--max-iter", "--early-stopping", "--n-iter-no-change"):
+        assert option in help_text
+    for former in ("--epochs", "--max-epochs", "--budget", "--patience"):
+        assert former not in help_text
 
 
-def test_a_folder_written_with_the_former_names_resumes(data_home, tmp_path, monkeypatch):
+def test_a_folder_with_unknown_settings_is_refused_untouched(data_home, tmp_path, capsys):
     out = tmp_path / "out"
     assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
     path = out / "settings.json"
     stored = json.loads(path.read_text())
-    settings = stored["settings"]
-    settings["epochs"], settings["learning_rate"] = settings.pop("max_iter"), settings.pop(
-        "learning_rate_init")
-    path.write_text(json.dumps({**stored, "version": 1}))
-    monkeypatch.setattr(_runner, "train_and_score", lambda *args: 1 / 0)
-    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 0
+    stored["settings"]["epochs"] = stored["settings"].pop("max_iter")
+    path.write_text(json.dumps(stored))
+    before = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    assert _run(data_home, out, "--datasets", "higgs", "--configs", "light-relu") == 2
+    assert "unknown settings ['epochs']" in capsys.readouterr().err
+    assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
+
+
+def test_benchmark_modules_import_each_other_without_a_circle():
+    import ast
+
+    folder = ROOT / "sksymact" / "benchmark"
+    modules = {path.stem: path for path in folder.glob("*.py")}
+    imports = {}
+    for name, path in modules.items():  # the imports inside functions too
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= ({node.module.split(".")[0]} if node.module
+                          else {alias.name for alias in node.names})
+        imports[name] = found & set(modules) - {name}
+
+    def reaches(start, goal, seen=()):
+        return any(m == goal or (m not in seen and reaches(m, goal, (*seen, m)))
+                   for m in imports[start])
+
+    assert [name for name in modules if reaches(name, name)] == []
+
+
+def test_one_roc_auc_for_probabilities_and_logits():
+    from scipy.special import softmax
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.RandomState(0)
+    y2, y3 = rng.randint(2, size=200), rng.randint(3, size=200)
+    proba2, logits3 = rng.dirichlet([1, 1], size=200), rng.normal(size=(200, 3))
+    # The branches it replaced, written as they were: the same floats.
+    assert _tasks.roc_auc(y2, proba2, np.arange(2)) == roc_auc_score(y2, proba2[:, 1])
+    logit = logits3[:, :1]
+    assert _tasks.roc_auc(y2.astype(float), logit.ravel(), np.arange(1)) == roc_auc_score(
+        y2, logit.ravel())
+    by_hand = np.exp(logits3 - logits3.max(axis=1, keepdims=True))
+    by_hand /= by_hand.sum(axis=1, keepdims=True)
+    np.testing.assert_array_equal(softmax(logits3, axis=1), by_hand)
+    assert _tasks.roc_auc(y3, softmax(logits3, axis=1), np.arange(3)) == roc_auc_score(
+        y3, by_hand, multi_class="ovr", average="macro", labels=np.arange(3))
 
 
 def test_protocols_choose_the_discovery_rows():
@@ -267,7 +313,7 @@ def test_protocols_choose_the_discovery_rows():
                                                           settings)
     assert X_fit is X and y_fit is y and random_state == 7
     X_fit, y_fit, random_state = leakage_free.discovery_rows(X, y, 42, settings)
-    np.testing.assert_array_equal(X_fit, _tasks.split(X, y, 42, 0.2)[0])
+    np.testing.assert_array_equal(X_fit, _protocols.split(X, y, 42, 0.2)[0])
     assert len(y_fit) == 16 and random_state == 42
     assert formula_key("higgs", 42, settings) == "higgs/seed=42"
     assert formula_key("higgs", 42, BenchmarkSettings(protocol="reference")) == "higgs/all-rows"
@@ -369,7 +415,7 @@ def test_reference_protocol_differs_only_in_where_discovery_happens(
 
     X, y = fetch_higgs(data_home=data_home, n_samples=ROWS, return_X_y=True)
     settings = BenchmarkSettings()
-    X_train = _tasks.split(X, y, 42, settings.test_size)[0]
+    X_train = _protocols.split(X, y, 42, settings.test_size)[0]
 
     rows, formulas, fitted = outputs["leakage-free"]
     assert set(formulas) == {"higgs/seed=42", "covertype/seed=42"}
@@ -432,8 +478,8 @@ def test_specialist_and_transfer_rows_equal_the_estimator_api(data_home, tmp_pat
                                classifier(_tasks.make_discoverer(settings, random_state=42)))
     assert auc(specialist, X_c, y_c) == rows["covertype", "hybrid-specialist", 42]["roc_auc"]
 
-    X_train = _tasks.split(X_h, y_h, 42, settings.test_size)[0]
-    y_train = _tasks.split(X_h, y_h, 42, settings.test_size)[2]
+    X_train = _protocols.split(X_h, y_h, 42, settings.test_size)[0]
+    y_train = _protocols.split(X_h, y_h, 42, settings.test_size)[2]
     source = _tasks.make_discoverer(settings, random_state=42).fit(X_train, y_train)
     transfer = make_pipeline(StandardScaler(), classifier(FrozenEstimator(source)))
     assert auc(transfer, X_c, y_c) == rows["covertype", "hybrid-transfer", 42]["roc_auc"]
@@ -508,7 +554,7 @@ def test_missing_rows_name_the_option_to_pass(data_home, tmp_path, capsys):
 
 #: The README's command, made tiny: its rows, one seed, one epoch, a tiny search.
 README_COMMAND = ["benchmark", "--higgs-rows", "5000", "--covertype-rows", "20000",
-                  "--epochs", "1", "--population-size", "20", "--generations", "1",
+                  "--max-iter", "1", "--population-size", "20", "--generations", "1",
                   "--seeds", "42", "--configs", "light-relu", "--no-plots", "--n-jobs", "1"]
 
 
@@ -706,7 +752,7 @@ def test_real_uci_files_give_the_paper_parameter_counts_and_real_scores(uci_data
 
     out = tmp_path / "out"
     assert main(["benchmark", "--data-home", uci_data_home, "--out", str(out),
-                 "--higgs-rows", "5000", "--covertype-rows", "20000", "--epochs", "10",
+                 "--higgs-rows", "5000", "--covertype-rows", "20000", "--max-iter", "10",
                  "--n-jobs", "1",
                  "--population-size", "20", "--generations", "1", "--seeds", "42",
                  "--datasets", "higgs", "covertype", "--configs", "heavy-relu", "light-relu",
@@ -768,7 +814,7 @@ def test_new_configurations_leave_the_papers_rows_identical(data_home, tmp_path,
     assert hgb["n_params"] == hgb["e_param"] == hgb["hidden_layer_sizes"] == ""
     X, y = DATASETS["covertype"].load(BenchmarkSettings(covertype_rows=ROWS),
                                       data_home=data_home, download=False)
-    X_train, X_test, y_train, y_test = _tasks.split(X, y, 42, 0.2)
+    X_train, X_test, y_train, y_test = _protocols.split(X, y, 42, 0.2)
     clf = HistGradientBoostingClassifier(random_state=42).fit(X_train, y_train)
     from sklearn.metrics import roc_auc_score
     assert hgb["roc_auc"] == roc_auc_score(y_test, clf.predict_proba(X_test)[:, 1])
@@ -838,18 +884,16 @@ def test_unknown_configuration_is_refused(tmp_path):
 
 
 def test_converged_budget_stops_early_and_records_the_validation_auc(data_home, tmp_path):
-    assert BenchmarkSettings().settings_id == BenchmarkSettings(budget="fixed").settings_id
-    assert "budget" not in BenchmarkSettings().to_dict()  # earlier folders keep their id
-    converged = BenchmarkSettings(budget="converged", patience=2)
+    converged = BenchmarkSettings(early_stopping=True, n_iter_no_change=2)
     assert converged.settings_id != BenchmarkSettings().settings_id
     assert BenchmarkSettings.from_dict(converged.to_dict()) == converged
 
     out = tmp_path / "converged"
     args = [a for a in TINY if a != "--no-plots"]
-    args[args.index("--epochs") + 1] = "30"  # the maximum
+    args[args.index("--max-iter") + 1] = "30"  # the maximum
     assert main(["benchmark", "--data-home", data_home, "--out", str(out), *args,
-                 "--datasets", "spambase", "--configs", "light-relu", "--budget",
-                 "converged", "--patience", "2"]) == 0
+                 "--datasets", "spambase", "--configs", "light-relu", "--early-stopping",
+                 "--n-iter-no-change", "2"]) == 0
     row = read_results(out)[0]
     curve = json.loads((out / "curves.json").read_text())["curves"][0]
     assert (curve["dataset"], curve["configuration"], curve["seed"]) == (
@@ -860,7 +904,7 @@ def test_converged_budget_stops_early_and_records_the_validation_auc(data_home, 
         assert row["epochs"] == best + 1 + 2
     # The recorded AUC is that of the classifier's own validation rows.
     X, y = DATASETS["spambase"].load(converged, data_home=data_home, download=False)
-    X_train, _, y_train, _ = _tasks.split(X, y, 42, 0.2)
+    X_train, _, y_train, _ = _protocols.split(X, y, 42, 0.2)
     clf = _tasks._converged_classifier(max_iter=30, early_stopping=True, n_iter_no_change=2,
                                        random_state=42, device="cpu")
     with limit_torch_threads(1):

@@ -31,7 +31,7 @@ from sksymact.benchmark import (
     summarize,
     write_summary,
 )
-from sksymact.benchmark import _runner, _tasks
+from sksymact.benchmark import _protocols, _runner
 from sksymact.benchmark._store import REGRESSION_COLUMNS, ResultsFolder
 from sksymact.cli import main
 
@@ -41,7 +41,7 @@ BUNDLED = str(resources.files("sksymact.datasets") / "data")
 SETTINGS = BenchmarkSettings(higgs_rows=300, friedman_rows=400, max_iter=1,
                              population_size=20, generations=1)
 SEEDS = [42, 43]
-TINY = ["--higgs-rows", "300", "--friedman-rows", "400", "--epochs", "1",
+TINY = ["--higgs-rows", "300", "--friedman-rows", "400", "--max-iter", "1",
         "--population-size", "20", "--generations", "1", "--no-plots", "--quiet",
         "--n-jobs", "1", "--no-download", "--data-home", BUNDLED]
 VOLATILE = ("fit_seconds", "finished_at")
@@ -62,16 +62,15 @@ def friedman_run(tmp_path_factory):
 
 
 def test_classification_defaults_are_unchanged():
-    # The paper's six, its three data sets, and the settings ids of the committed
-    # folders and of the defaults (computed before the regression extension).
+    # The paper's six, its three data sets, and the settings ids of the defaults and
+    # of the committed folders (paper_results/ and regression-friedman/ share one).
     assert DEFAULT_CONFIGURATIONS == ("heavy-relu", "light-relu", "light-gelu", "light-silu",
                                       "hybrid-specialist", "hybrid-transfer")
     assert [k for k, d in DATASETS.items() if d.task == "classification"] == [
         "higgs", "covertype", "spambase"]
-    assert BenchmarkSettings().settings_id == "e683a694989b"
+    assert BenchmarkSettings().settings_id == "d9dc1608993b"
     assert BenchmarkSettings(higgs_rows=5000, covertype_rows=20000).settings_id == (
-        "62cd317c091e")
-    assert "friedman_rows" not in BenchmarkSettings().to_dict()
+        "6c12927ba399")
     assert BenchmarkSettings(friedman_rows=400).to_dict()["friedman_rows"] == 400
     # The regression reference estimators are never planned on a classification data set.
     runs = plan_runs(["higgs", "covertype"], [42], list(CONFIGURATIONS))
@@ -135,7 +134,7 @@ def test_reference_rows_are_scikit_learns_estimators_on_the_same_split(friedman_
     out, _ = friedman_run
     rows = _stable(read_results(out))
     X, y = DATASETS["friedman"].load(SETTINGS)
-    X_train, X_test, y_train, y_test = _tasks.split(X, y, 42, 0.2, task="regression")
+    X_train, X_test, y_train, y_test = _protocols.split(X, y, 42, 0.2, task="regression")
     for key, estimator in (("hist-gradient-boosting-regressor",
                             HistGradientBoostingRegressor(random_state=42)),
                            ("linear-regression", LinearRegression())):
@@ -232,7 +231,7 @@ def test_a_missing_california_cache_names_the_offline_alternative(tmp_path, caps
 
 @pytest.mark.parametrize("argv, message", [
     (["--datasets", "higgs", "--configs", "linear-regression"], "nothing to run"),
-    (["--datasets", "friedman", "--budget", "converged"], "classification data sets only"),
+    (["--datasets", "friedman", "--early-stopping"], "classification data sets only"),
     (["--datasets", "friedman", "--transfer-matrix"], "classification data sets only"),
 ])
 def test_what_regression_does_not_do_is_refused(argv, message, tmp_path, capsys):

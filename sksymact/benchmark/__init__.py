@@ -51,7 +51,7 @@ _LAZY_ATTRIBUTES = {
     "format_summary": "._report",
     "summarize": "._report",
     "write_summary": "._report",
-    "PAPER_SEEDS": "._runner",
+    "PAPER_SEEDS": "._configs",
     "formula_key": "._runner",
     "plan_runs": "._runner",
     "run_benchmark": "._runner",

@@ -6,20 +6,24 @@ options from it without importing scikit-learn, torch or gplearn.
 
 import dataclasses
 import hashlib
-import inspect
 import json
 from dataclasses import dataclass
 
+from ._datasets import display_name
 from ._protocols import PROTOCOLS
 
 __all__ = [
     "BASELINE",
     "CONFIGURATIONS",
     "DEFAULT_CONFIGURATIONS",
+    "MATRIX_PREFIX",
+    "PAPER_SEEDS",
     "REGRESSION_CONFIGURATIONS",
     "Configuration",
     "BenchmarkSettings",
     "SOURCE_DATASET",
+    "configuration",
+    "is_configuration",
 ]
 
 #: The data set whose formula is transferred to the others.
@@ -28,6 +32,9 @@ SOURCE_DATASET = "higgs"
 #: Every configuration's AUC (R² on a regression data set) is compared with this
 #: one's on the same seeds.
 BASELINE = "light-relu"
+
+#: The paper's seeds: of the splits, the networks and (per seed) the searches.
+PAPER_SEEDS = (42, 43, 44)
 
 
 @dataclass(frozen=True)
@@ -193,60 +200,31 @@ REGRESSION_CONFIGURATIONS = ("heavy-relu", "light-relu", "light-gelu", "light-si
                              "hybrid-specialist-network", "hist-gradient-boosting-regressor",
                              "linear-regression")
 
-
-#: Settings added after results were first published, with their defaults:
-#: left out of ``to_dict`` (and of the id) at the default.
-LATER_SETTINGS = {"budget": "fixed", "patience": 10, "validation_fraction": 0.1,
-                  "friedman_rows": 20_000}
-
-#: The settings' former names, read from settings.json files written before
-#: they were named as :class:`~sksymact.HybridTransferClassifier` names them.
-RENAMED = {"epochs": "max_iter", "learning_rate": "learning_rate_init"}
+#: Key prefix of the transfer matrix's configurations: ``transfer-from-covertype``
+#: is Hybrid transfer with the formula discovered on Covertype.
+MATRIX_PREFIX = "transfer-from-"
 
 
-def _current_names(data):
-    """``data`` (a settings mapping) with every former name replaced by the current one."""
-    data = dict(data)
-    for old, new in RENAMED.items():
-        if old in data:
-            if new in data and data[new] != data[old]:
-                raise ValueError(f"both {old!r} (the former name) and {new!r} are given, "
-                                 "with different values.")
-            data[new] = data.pop(old)
-    return data
+def configuration(key):
+    """The :class:`Configuration` of a key: in CONFIGURATIONS or ``transfer-from-<data set>``."""
+    if key in CONFIGURATIONS:
+        return CONFIGURATIONS[key]
+    if key.startswith(MATRIX_PREFIX) and len(key) > len(MATRIX_PREFIX):
+        source = key[len(MATRIX_PREFIX):]
+        return Configuration(key, f"Transfer from {display_name(source)}", LIGHT, "transfer",
+                             source=source)
+    raise KeyError(key)
 
 
-def _accept_former_names(cls):
-    """Let the dataclass's ``__init__`` take the former names as keywords too.
-
-    A wrapper rather than InitVars: ``dataclasses.replace`` and the read-only
-    properties under the former names keep working.
-    """
-    init = cls.__init__
-    signature = inspect.signature(init)
-    position = {name: i - 1 for i, name in enumerate(signature.parameters)}  # less self
-
-    def __init__(self, *args, **kwargs):
-        for old, new in RENAMED.items():
-            if kwargs.get(old) is None:
-                kwargs.pop(old, None)
-                continue
-            if new in kwargs or len(args) > position[new]:
-                raise TypeError(f"give {new} or its former name {old}, not both.")
-            kwargs[new] = kwargs.pop(old)
-        init(self, *args, **kwargs)
-
-    __init__.__signature__ = signature.replace(parameters=[
-        *signature.parameters.values(),
-        *(inspect.Parameter(old, inspect.Parameter.KEYWORD_ONLY, default=None) for old in RENAMED),
-    ])
-    __init__.__qualname__ = init.__qualname__
-    __init__.__doc__ = init.__doc__
-    cls.__init__ = __init__
-    return cls
+def is_configuration(key):
+    """Whether ``key`` names a configuration (:func:`configuration` knows it)."""
+    try:
+        configuration(key)
+    except KeyError:
+        return False
+    return True
 
 
-@_accept_former_names
 @dataclass(frozen=True)
 class BenchmarkSettings:
     """Everything that changes a benchmark's numbers.
@@ -255,7 +233,8 @@ class BenchmarkSettings:
     other settings is refused.  What does not change the numbers (which data
     sets, seeds and configurations to run, ``n_jobs``, the scheduler, the data
     folder) is not part of it.  The training settings are named as
-    :class:`~sksymact.HybridTransferClassifier` names them.
+    :class:`~sksymact.HybridTransferClassifier` names them, and the command
+    line's options after them (``max_iter`` is ``--max-iter``).
 
     Parameters
     ----------
@@ -266,7 +245,8 @@ class BenchmarkSettings:
     covertype_rows : int or None, default=100_000
         Rows drawn at random (``data_seed``) from Covertype; None for all.
     max_iter : int, default=15
-        Training epochs, the paper's 15.
+        Training epochs, the paper's 15; with ``early_stopping`` the most
+        epochs a network trains.
     batch_size : int, default=1024
         Training batch size, the paper's.
     learning_rate_init : float, default=1e-3
@@ -288,24 +268,22 @@ class BenchmarkSettings:
         Seed of the Covertype row sample (the same rows for every seed).
     reference_seed : int, default=42
         Seed of the single discovery per data set of the reference protocol.
-    budget : {"fixed", "converged"}, default="fixed"
-        ``"fixed"``: every network trains ``max_iter`` epochs on all its
-        training rows (the paper's).  ``"converged"``: early stopping on a
-        stratified ``validation_fraction`` of the training rows, after
-        ``patience`` epochs without a better validation loss, at most
-        ``max_iter`` epochs, best weights restored; the validation ROC AUC
-        of every epoch is recorded (``curves.json``).
-    patience : int, default=10
-        Epochs without improvement before stopping (``"converged"`` only).
+    early_stopping : bool, default=False
+        False: every network trains ``max_iter`` epochs on all its training
+        rows (the paper's fixed budget).  True (the converged budget): it
+        stops once the loss on a stratified ``validation_fraction`` of its
+        training rows has not improved for ``n_iter_no_change`` epochs, after
+        at most ``max_iter``, with the best weights restored; the validation
+        ROC AUC of every epoch is recorded (``curves.json``).  Classification
+        data sets only.
+    n_iter_no_change : int, default=10
+        Epochs without a better validation loss before stopping
+        (``early_stopping`` only).
     validation_fraction : float, default=0.1
-        Share of the training rows held out (``"converged"`` only).
+        Share of the training rows held out (``early_stopping`` only).
     friedman_rows : int, default=20_000
         Rows of the generated regression data set ``friedman``
         (``make_friedman1`` with 10 features, noise 1.0, seed 0).
-    epochs : int, default=None
-        Former name of ``max_iter``, still accepted.
-    learning_rate : float, default=None
-        Former name of ``learning_rate_init``, still accepted.
 
     See Also
     --------
@@ -317,7 +295,7 @@ class BenchmarkSettings:
     >>> from sksymact.benchmark import BenchmarkSettings
     >>> settings = BenchmarkSettings(higgs_rows=5000, covertype_rows=20000)
     >>> settings.max_iter, settings.settings_id
-    (15, '62cd317c091e')
+    (15, '6c12927ba399')
     >>> BenchmarkSettings.from_dict(settings.to_dict()) == settings
     True
     """
@@ -336,17 +314,14 @@ class BenchmarkSettings:
     test_size: float = 0.2
     data_seed: int = 42
     reference_seed: int = 42
-    budget: str = "fixed"
-    patience: int = 10
+    early_stopping: bool = False
+    n_iter_no_change: int = 10
     validation_fraction: float = 0.1
     friedman_rows: int = 20_000
 
     def __post_init__(self):
-        if self.budget not in ("fixed", "converged"):
-            raise ValueError(f"budget must be 'fixed' or 'converged', got {self.budget!r}.")
-        if isinstance(self.patience, bool) or not isinstance(self.patience, int) or (
-                self.patience < 1):
-            raise ValueError(f"patience must be a positive integer, got {self.patience!r}.")
+        if not isinstance(self.early_stopping, bool):
+            raise ValueError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
         if not 0 < self.validation_fraction < 1:
             raise ValueError("validation_fraction must be in (0, 1), got "
                              f"{self.validation_fraction!r}.")
@@ -359,7 +334,7 @@ class BenchmarkSettings:
                 raise ValueError(f"{name} must be a positive integer or None (all rows), "
                                  f"got {value!r}.")
         for name in ("max_iter", "batch_size", "population_size", "generations",
-                     "friedman_rows"):
+                     "n_iter_no_change", "friedman_rows"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
@@ -367,44 +342,16 @@ class BenchmarkSettings:
             raise ValueError(f"test_size must be in (0, 1), got {self.test_size!r}.")
         object.__setattr__(self, "function_set", tuple(self.function_set))
 
-    @property
-    def epochs(self):
-        """Former name of ``max_iter``, still readable.
-
-        Returns
-        -------
-        max_iter : int
-            The training epochs.
-        """
-        return self.max_iter
-
-    @property
-    def learning_rate(self):
-        """Former name of ``learning_rate_init``, still readable.
-
-        Returns
-        -------
-        learning_rate_init : float
-            Adam's learning rate.
-        """
-        return self.learning_rate_init
-
     def to_dict(self):
         """The settings as JSON-ready data, as ``settings.json`` stores them.
 
         Returns
         -------
         data : dict
-            One entry per parameter, under its current name; the settings
-            added later (``budget``, ``patience``, ``validation_fraction``,
-            ``friedman_rows``) only where they differ from their default, so
-            the settings of earlier folders keep their ``settings_id``.
+            One entry per parameter, by name, in the order of the parameters.
         """
         data = dataclasses.asdict(self)
         data["function_set"] = list(self.function_set)
-        for name, default in LATER_SETTINGS.items():  # absent at their default: same ids
-            if data[name] == default:
-                del data[name]
         return data
 
     @classmethod
@@ -414,9 +361,7 @@ class BenchmarkSettings:
         Parameters
         ----------
         data : mapping
-            Settings by name; the former names (``epochs``, ``learning_rate``)
-            of files written before the renaming are read too, and a missing
-            name takes its default.
+            Settings by name; a missing name takes its default.
 
         Returns
         -------
@@ -428,7 +373,6 @@ class BenchmarkSettings:
         ValueError
             For a name that is no setting, or a value that is not allowed.
         """
-        data = _current_names(data)
         unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
             raise ValueError(f"unknown settings {unknown!r}.")
@@ -438,19 +382,13 @@ class BenchmarkSettings:
     def settings_id(self):
         """A short fingerprint of the settings, stored in every result row.
 
-        It is computed under the names that the settings had when the first
-        results were written (``epochs``, ``learning_rate``), so the rows of
-        folders written before the renaming still count as finished.
-
         Returns
         -------
         settings_id : str
-            12 hexadecimal digits of a SHA-256.
+            12 hexadecimal digits of the SHA-256 of :meth:`to_dict`'s data
+            as JSON with sorted keys.
         """
-        data = self.to_dict()
-        for old, new in RENAMED.items():
-            data[old] = data.pop(new)
-        text = json.dumps(data, sort_keys=True)
+        text = json.dumps(self.to_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def differences(self, other):
@@ -459,22 +397,21 @@ class BenchmarkSettings:
         Parameters
         ----------
         other : BenchmarkSettings or mapping
-            A mapping may use the former names (``epochs``, ``learning_rate``).
+            A mapping is read as :meth:`from_dict` reads it.
 
         Returns
         -------
         differences : list of tuple
-            ``(name, mine, theirs)`` for every setting that differs, by name;
-            ``None`` stands for a setting that one side lacks.
+            ``(name, mine, theirs)`` for every setting that differs, by name.
 
         Raises
         ------
         ValueError
-            If ``other`` gives a setting under both its former and its current name.
+            If a mapping holds a name that is no setting, or a value that is
+            not allowed.
         """
         mine = self.to_dict()
-        theirs = other.to_dict() if isinstance(other, BenchmarkSettings) else (
-            _current_names(other))
-        return [(name, mine.get(name), theirs.get(name)) for name in sorted(set(mine) | set(theirs))
-                if mine.get(name) != theirs.get(name)]
-
+        theirs = (other if isinstance(other, BenchmarkSettings)
+                  else BenchmarkSettings.from_dict(other)).to_dict()
+        return [(name, mine[name], theirs[name]) for name in sorted(mine)
+                if mine[name] != theirs[name]]

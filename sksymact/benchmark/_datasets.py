@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 __all__ = ["Dataset", "DATASETS", "DEMO_DATASETS", "DEMO_SOURCE", "TASKS", "demo_datasets",
-           "bundled_datasets", "display_name", "task_of", "uci_source"]
+           "bundled_datasets", "display_name", "display_names", "task_of", "uci_source"]
 
 #: What a data set's target can be.
 TASKS = ("classification", "regression")
@@ -409,12 +409,40 @@ def demo_datasets(n_events=4000):
 DEMO_DATASETS = demo_datasets()
 
 
-def display_name(key):
-    """The name of a data set of either registry in tables and plots; else its key."""
-    for registry in (DATASETS, DEMO_DATASETS):
-        if key in registry:
-            return registry[key].name
-    return key
+def display_names(registry=None):
+    """The names of data sets in tables and plots, by key.
+
+    Parameters
+    ----------
+    registry : dict, default=None
+        Key -> :class:`Dataset`; None: the paper's (:data:`DATASETS`) and
+        the collider demo's.
+
+    Returns
+    -------
+    names : dict
+        Key -> name.
+    """
+    registries = (DATASETS, DEMO_DATASETS) if registry is None else (registry,)
+    return {key: d.name for known in registries for key, d in known.items()}
+
+
+def display_name(key, names=None):
+    """The name of a data set in tables and plots; its key where none is known.
+
+    Parameters
+    ----------
+    key : str
+        The data set's key.
+    names : dict, default=None
+        Key -> name (:func:`display_names`); None: the known registries'.
+
+    Returns
+    -------
+    name : str
+        ``"HIGGS"`` for ``"higgs"``.
+    """
+    return (display_names() if names is None else names).get(key, key)
 
 
 def task_of(key, registry=None):

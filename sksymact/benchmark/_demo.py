@@ -13,11 +13,11 @@ import os
 import sys
 import time
 
-from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
-from ._datasets import bundled_datasets
+from ._configs import BASELINE, CONFIGURATIONS, PAPER_SEEDS, SOURCE_DATASET, BenchmarkSettings
+from ._datasets import bundled_datasets, display_name, display_names
 from ._report import (fallback_note, format_summary, is_relu_fallback, plural,
                       readable_formula, source_label, summarize)
-from ._runner import PAPER_SEEDS, run_benchmark
+from ._runner import run_benchmark
 
 __all__ = ["run_demo"]
 
@@ -96,7 +96,7 @@ def findings(records, formulas, *, baseline=BASELINE):
             if CONFIGURATIONS.get(record["configuration"], CONFIGURATIONS[baseline]).uses_formula:
                 (mixed if k else formula_verdicts).append(verdict)
         name = CONFIGURATIONS[baseline].label
-        parts = [f"{dataset_name(dataset)} (Light ReLU AUC {base['roc_auc']:.3f}):"]
+        parts = [f"{display_name(dataset)} (Light ReLU AUC {base['roc_auc']:.3f}):"]
         for verdict, text in (("better", f"significantly better than {name}"),
                               ("worse", f"significantly worse than {name}"),
                               ("indistinguishable", f"not distinguishable from {name}"),
@@ -139,12 +139,6 @@ def findings(records, formulas, *, baseline=BASELINE):
         lines.append("With fewer than three seeds the paired t-tests have little power: "
                      "read 'not distinguishable' as 'not tested'.")
     return lines
-
-
-def dataset_name(key):
-    """The name of a bundled data set in the demo's text."""
-    registry = bundled_datasets()
-    return registry[key].name if key in registry else key
 
 
 def run_demo(out="sksymact-demo", *, quick=False, n_jobs=2, stream=None, plots=True,
@@ -218,7 +212,7 @@ def run_demo(out="sksymact-demo", *, quick=False, n_jobs=2, stream=None, plots=T
         out, settings, seeds=size["seeds"], configurations=DEMO_CONFIGURATIONS,
         registry=registry, source=SOURCE_DATASET, device="cpu", n_jobs=n_jobs,
         progress=False, plots=plots, stream=stream, resume=False, title="sksymact demo")
-    names = {k: d.name for k, d in registry.items()}
+    names = display_names(registry)
     found = [e for e in result.formulas.values() if e["dataset"] == SOURCE_DATASET]
     for entry in sorted(found, key=lambda e: (e["seed"], e.get("selection") == "network")):
         what = ("ReLU, max(x, 0): no candidate trained better than ReLU, so nothing was "

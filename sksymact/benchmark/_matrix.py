@@ -3,39 +3,15 @@
 A cell (source, target) is the mean difference of ROC AUC between a light
 network with the formula discovered on ``source`` and Light ReLU, on the same
 seeds of ``target``, with the paired t-test's p-value.  On the diagonal the
-formula is the target's own (the specialist).  This module imports only the
-standard library, except where it computes the statistics.
+formula is the target's own (the specialist).  Its configurations
+(``transfer-from-<key>``) are made by :func:`~._configs.configuration`.
 """
 
-from ._configs import BASELINE, CONFIGURATIONS, LIGHT, SOURCE_DATASET, Configuration
+from ._configs import BASELINE, CONFIGURATIONS, MATRIX_PREFIX, SOURCE_DATASET
+from ._datasets import display_name
+from ._statistics import paired_p_value
 
-__all__ = ["MATRIX_PREFIX", "configuration", "matrix_configurations", "matrix_cell_key",
-           "format_matrix"]
-
-#: Key prefix of the matrix's transfer configurations: ``transfer-from-covertype``.
-MATRIX_PREFIX = "transfer-from-"
-
-
-def configuration(key):
-    """The :class:`Configuration` of a key: in CONFIGURATIONS or ``transfer-from-<data set>``."""
-    if key in CONFIGURATIONS:
-        return CONFIGURATIONS[key]
-    if key.startswith(MATRIX_PREFIX) and len(key) > len(MATRIX_PREFIX):
-        from ._datasets import display_name  # noqa: PLC0415 (standard library only)
-
-        source = key[len(MATRIX_PREFIX):]
-        return Configuration(key, f"Transfer from {display_name(source)}", LIGHT, "transfer",
-                             source=source)
-    raise KeyError(key)
-
-
-def is_configuration(key):
-    """Whether ``key`` names a configuration (:func:`configuration` knows it)."""
-    try:
-        configuration(key)
-    except KeyError:
-        return False
-    return True
+__all__ = ["matrix_configurations", "matrix_cell_key", "format_matrix"]
 
 
 def matrix_cell_key(source, target, run_source=SOURCE_DATASET):
@@ -60,8 +36,6 @@ def matrix_configurations(datasets, run_source=SOURCE_DATASET):
 
 def format_matrix(rows, datasets, names, run_source=SOURCE_DATASET, baseline=BASELINE):
     """The markdown lines of the transfer matrix, or [] when its rows are not there."""
-    from ._report import _paired_p_value  # noqa: PLC0415 (scipy)
-
     by = {}
     for row in rows:
         by.setdefault((row["dataset"], row["configuration"]), {})[int(row["seed"])] = row
@@ -71,8 +45,9 @@ def format_matrix(rows, datasets, names, run_source=SOURCE_DATASET, baseline=BAS
              "Mean ROC AUC of a light network with the formula discovered on the row's data "
              f"set minus {CONFIGURATIONS[baseline].label}'s, on the column's data set, over the "
              "seeds both have; p: paired t-test. The diagonal is the specialist.", "",
-             "| Formula from \\ trained on | " + " | ".join(names.get(d, d) for d in datasets)
-             + " |", "|:--|" + "--:|" * len(datasets)]
+             "| Formula from \\ trained on | "
+             + " | ".join(display_name(d, names) for d in datasets) + " |",
+             "|:--|" + "--:|" * len(datasets)]
     for source in datasets:
         cells = []
         for target in datasets:
@@ -83,8 +58,8 @@ def format_matrix(rows, datasets, names, run_source=SOURCE_DATASET, baseline=BAS
                 cells.append("n/a")
                 continue
             delta = sum(mine[s]["roc_auc"] - base[s]["roc_auc"] for s in seeds) / len(seeds)
-            p = _paired_p_value(mine.values(), base.values())
+            p = paired_p_value(mine.values(), base.values())
             p_text = "n/a" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
             cells.append(f"{delta:+.3f} (p {p_text})")
-        lines.append(f"| {names.get(source, source)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {display_name(source, names)} | " + " | ".join(cells) + " |")
     return lines + [""]

@@ -1,12 +1,50 @@
-"""Where discovery sees data: the benchmark's two protocols, one object each.
+"""Where discovery and training see data: the two protocols, and each seed's split.
 
-This module imports only the standard library (the command line reads
-:data:`PROTOCOLS` without importing scikit-learn).
+This module imports only the standard library at import time (the command
+line reads :data:`PROTOCOLS` without importing scikit-learn); :func:`split`
+imports scikit-learn when it runs.
 """
 
 from dataclasses import dataclass
 
-__all__ = ["PROTOCOLS", "Protocol"]
+__all__ = ["PROTOCOLS", "Protocol", "split"]
+
+
+def split(X, y, seed, test_size, *, task="classification"):
+    """The paper's split: stratified 80/20 by ``seed``, scaled with the training rows.
+
+    A regression data set's split is the same without stratification (a
+    continuous target has no classes); its target is not scaled here (the
+    regressor standardizes it, and the scores are in the target's units).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Every row of the data set.
+    y : ndarray of shape (n_samples,)
+        Their labels, or a regression data set's target.
+    seed : int
+        The split's random state.
+    test_size : float
+        The held-out fraction (``BenchmarkSettings.test_size``).
+    task : {"classification", "regression"}, default="classification"
+        The data set's task: only a classification split is stratified.
+
+    Returns
+    -------
+    X_train, X_test : ndarray
+        The rows, standardized with the training rows' mean and std.
+    y_train, y_test : ndarray
+        Their labels or targets, as given.
+    """
+    from sklearn.model_selection import train_test_split  # noqa: PLC0415 (see the top)
+    from sklearn.preprocessing import StandardScaler  # noqa: PLC0415
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y if task == "classification" else None,
+        random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
 @dataclass(frozen=True)
@@ -104,8 +142,6 @@ class Protocol:
         """
         if not self.per_seed:
             return X, y, settings.reference_seed
-        from ._tasks import split  # noqa: PLC0415 (imports scikit-learn)
-
         X_fit, _, y_fit, _ = split(X, y, seed, settings.test_size, task=task)
         return X_fit, y_fit, seed
 

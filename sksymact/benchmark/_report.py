@@ -7,14 +7,15 @@ where the paper's has accuracy and ROC AUC.
 import json
 import math
 import os
-import warnings
 
 import numpy as np
 
 from .._formula import Formula
-from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings
-from ._datasets import DATASETS, DEMO_DATASETS, display_name
+from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings, configuration
+from ._datasets import DATASETS, DEMO_DATASETS, display_name, display_names
+from ._matrix import format_matrix
 from ._protocols import PROTOCOLS
+from ._statistics import mean_std, paired_p_value
 from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, BenchmarkError
 from ._store import atomic_write_text, read_formulas, read_results
 
@@ -27,16 +28,10 @@ def plural(count, word, words=None):
 
 
 def _label(config):
-    from ._matrix import configuration  # noqa: PLC0415
-
     try:
         return configuration(config).label
     except KeyError:
         return config
-
-
-def _name(dataset, names):
-    return display_name(dataset) if names is None else names.get(dataset, dataset)
 
 
 def _order(values, preferred):
@@ -51,27 +46,6 @@ METRICS = {"classification": ("roc_auc", "accuracy"), "regression": ("r2", "rmse
 def _task(rows):
     """``"regression"`` for rows that hold R² (our extension), else ``"classification"``."""
     return "regression" if any(r.get("r2") not in (None, "") for r in rows) else "classification"
-
-
-def _paired_p_value(rows_a, rows_b, metric="roc_auc"):
-    """Two-sided paired t-test of ``metric`` (ROC AUC) on the seeds both have, or None."""
-    from scipy.stats import ttest_rel  # noqa: PLC0415
-
-    auc_a = {r["seed"]: r[metric] for r in rows_a}
-    auc_b = {r["seed"]: r[metric] for r in rows_b}
-    seeds = sorted(set(auc_a) & set(auc_b))
-    if len(seeds) < 2:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # identical samples: nan
-        p = ttest_rel([auc_a[s] for s in seeds], [auc_b[s] for s in seeds]).pvalue
-    return float(p) if math.isfinite(p) else None
-
-
-def _mean_std(values):
-    values = np.asarray(values, dtype=float)
-    std = float(values.std(ddof=1)) if len(values) > 1 else None
-    return float(values.mean()), std
 
 
 def readable_formula(formula, digits=3):
@@ -119,7 +93,7 @@ def source_label(entry, names=None):
         The data set, the seed (``"all rows"`` for the reference protocol's
         one discovery) and, for network-aware selection, ``"network-selected"``.
     """
-    parts = [_name(entry.get("dataset", "?"), names)]
+    parts = [display_name(entry.get("dataset", "?"), names)]
     seed = entry.get("seed")
     parts.append("all rows" if seed is None else f"seed {seed}")
     if entry.get("selection") == "network":
@@ -203,12 +177,12 @@ def summarize(rows, *, baseline=BASELINE, formulas=None):
                 if metric == "e_param" and not neural:  # no parameters to count
                     record[metric] = record[f"{metric}_std"] = None
                     continue
-                record[metric], record[f"{metric}_std"] = _mean_std([r[metric] for r in runs])
+                record[metric], record[f"{metric}_std"] = mean_std([r[metric] for r in runs])
             n_params = {int(r["n_params"]) for r in runs} if neural else {None}
             record["n_params"] = n_params.pop() if len(n_params) == 1 else float(
                 np.mean([r["n_params"] for r in runs]))
             record["p_value"] = (None if config == baseline
-                                 else _paired_p_value(runs, base.values(), tested))
+                                 else paired_p_value(runs, base.values(), tested))
             record["relu_fallback"] = sum(r.get("formula_key") in fallback for r in runs)
             block.append(record)
         best = max((r["e_param"] for r in block if r["e_param"] is not None
@@ -322,7 +296,7 @@ def _table(records, task, baseline, names):
     lines = [header, "|:--|:--|--:|--:|--:|--:|--:|--:|"]
     previous = None
     for r in records:
-        name = _name(r["dataset"], names) if r["dataset"] != previous else ""
+        name = display_name(r["dataset"], names) if r["dataset"] != previous else ""
         previous = r["dataset"]
         if r["n_params"] is None:  # not neural: nothing to count
             params = e_param = "—"
@@ -360,10 +334,11 @@ def _settings_text(settings, datasets, tasks=("classification",)):
            "searched by gplearn's SymbolicRegressor (mean squared error on the standardized "
            "target)."] if "regression" in tasks else []),
         f"- Training: Adam {settings.learning_rate_init:g}, batch {settings.batch_size}, "
-        + (f"{settings.max_iter} epochs" if settings.budget == "fixed" else
+        + (f"{settings.max_iter} epochs" if not settings.early_stopping else
            f"converged budget: early stopping on a stratified {settings.validation_fraction:.0%}"
-           f" of the training rows, patience {settings.patience}, at most {settings.max_iter} "
-           "epochs, best weights restored (Epochs in results.csv: those run)")
+           f" of the training rows, patience {settings.n_iter_no_change}, at most "
+           f"{settings.max_iter} epochs, best weights restored (Epochs in results.csv: those "
+           "run)")
         + f", dropout {settings.dropout:g}. Heavy nets (200, 100), "
         "light nets (64, 32), BatchNorm after every hidden linear layer.",
         f"- Discovery: gplearn, population {settings.population_size} × "
@@ -418,7 +393,7 @@ def _formula_lines(records, rows, formulas, names):
             continue
         texts = [_formula_text(formulas[k], k) if k in formulas else f"({k})"
                  for k in sorted(keys)]
-        lines.append(f"- {_name(record['dataset'], names)}, "
+        lines.append(f"- {display_name(record['dataset'], names)}, "
                      f"{record['label']}: " + "; ".join(texts))
     return lines
 
@@ -438,7 +413,7 @@ def _regression_part(records, rows, names, source):
             " Rows marked not neural are scikit-learn's HistGradientBoostingRegressor and "
             "LinearRegression with default settings, shown for reference: they have no "
             "Params or E_param (—)." if any(not r["neural"] for r in records) else "") + (
-            f" Hybrid transfer uses the formula discovered on {_name(source, names)} (a "
+            f" Hybrid transfer uses the formula discovered on {display_name(source, names)} (a "
             "classification data set) for the same seed: "
             + ", ".join(f"`{k}`" for k in transfer) + "." if transfer else "")
         + (f" {fallback_note(records)}" if fallback_note(records) else ""),
@@ -476,11 +451,11 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
     path = os.path.join(folder, FORMULAS_FILE)
     if os.path.exists(path):
         formulas = {entry["key"]: entry for entry in read_formulas(path)}
-    names = None if registry is None else {key: d.name for key, d in registry.items()}
+    known = {**DATASETS, **DEMO_DATASETS} if registry is None else registry
+    names = display_names(known)
     used = {r["dataset"] for r in rows} | {entry["dataset"] for entry in formulas.values()}
-    registries = [DATASETS, DEMO_DATASETS] if registry is None else [registry]
-    datasets = list({key: d for reg in registries for key, d in reg.items()
-                     if key in used}.values())
+    order = [key for key in known if key in used]
+    datasets = [known[key] for key in order]
 
     records = summarize(rows, formulas=formulas)
     classification = [r for r in records if r["task"] == "classification"]
@@ -505,15 +480,12 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
             else "No finished runs yet.\n",
         ]
     if any(r["dataset"] == source for r in rows):
-        parts.append(f"Hybrid transfer is not run on {_name(source, names)}: it is the "
+        parts.append(f"Hybrid transfer is not run on {display_name(source, names)}: it is the "
                      "source of the transferred formula, so there transfer is the specialist.\n")
     if regression:
         parts += ([] if parts[-1].endswith("\n") else [""])
         parts += _regression_part(regression, rows, names, source)
-    from ._matrix import format_matrix  # noqa: PLC0415
-
-    order = [d for d in (registry or {**DATASETS, **DEMO_DATASETS}) if d in used]
-    parts += format_matrix(rows, order, names or {d.key: d.name for d in datasets}, source)
+    parts += format_matrix(rows, order, names, source)
     formula_lines = _formula_lines(records, rows, formulas, names)
     if formula_lines:
         parts += ["## Formulas used", "",

@@ -1,24 +1,35 @@
-"""Run the benchmark: plan the work, discover formulas, train, append, resume."""
+"""Run the benchmark: check the request, plan the work, execute it, report.
+
+:func:`run_benchmark` is these steps, one function each: :func:`_check`
+turns its arguments into a :class:`_Request` (or refuses them before any
+work), :func:`plan_runs` lists the runs, :func:`_plan` keeps those the
+results folder lacks and the discoveries they need, :func:`_execute` runs
+them (each finished one is written at once, so a run resumes where it
+stopped), and the folder's summary and plots are rewritten from its files.
+"""
 
 import contextlib
+import functools
 import os
 import sys
+from dataclasses import dataclass
+from numbers import Integral
 
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import (HasMethods, Interval, Options, StrOptions,
+                                             validate_params)
 
-from ._configs import (CONFIGURATIONS, DEFAULT_CONFIGURATIONS, REGRESSION_CONFIGURATIONS,
-                       SOURCE_DATASET, BenchmarkSettings)
-from ._datasets import DATASETS, TASKS, task_of
-from ._matrix import configuration, is_configuration, matrix_configurations
+from ._configs import (CONFIGURATIONS, DEFAULT_CONFIGURATIONS, PAPER_SEEDS,
+                       REGRESSION_CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings,
+                       configuration, is_configuration)
+from ._datasets import DATASETS, TASKS, display_names, task_of
+from ._matrix import matrix_configurations
 from ._protocols import PROTOCOLS
+from ._report import readable_formula, source_label, write_summary
 from ._store import BenchmarkError, ResultsFolder
 from ._tasks import DiscoveryJob, TrainingJob, discover, train_and_score
 
 __all__ = ["run_benchmark", "plan_runs", "formula_key"]
-
-#: The paper's seeds.
-PAPER_SEEDS = (42, 43, 44)
-
 
 def formula_key(dataset, seed, settings, selection="fitness"):
     """Name the formula that the runs of ``seed`` use when it is discovered on ``dataset``.
@@ -88,13 +99,159 @@ def _formula_source(dataset, config, source):
     return source if config.source is None else config.source
 
 
+# -- check ------------------------------------------------------------------------------
+
+
 def _check_choices(values, allowed, what):
+    """The values, each once, in order; refused when one is not allowed, or none is given."""
     values = list(values)
     unknown = [v for v in values if v not in allowed]
     if unknown or not values:
         raise BenchmarkError(f"unknown {what} {unknown!r}; choose from {list(allowed)}."
                              if unknown else f"no {what} given; choose from {list(allowed)}.")
     return list(dict.fromkeys(values))
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What a benchmark runs, checked: every key is known and every choice is allowed."""
+
+    settings: BenchmarkSettings
+    registry: dict
+    datasets: list
+    seeds: list
+    configurations: list
+    source: str
+
+
+def _default_task(datasets, registry):
+    """Regression when every data set given is a regression one, else classification."""
+    regression = datasets and all(registry[d].task == "regression" for d in datasets)
+    return "regression" if regression else "classification"
+
+
+def _check_configurations(configurations, datasets, registry, source, transfer_matrix):
+    """The configurations to run: the matrix's added, each known once, their sources known."""
+    if transfer_matrix:
+        configurations = [*configurations, *matrix_configurations(datasets, source)]
+    unknown = [c for c in configurations if not is_configuration(c)]
+    if unknown:
+        raise BenchmarkError(f"unknown configuration {unknown!r}; choose from "
+                             f"{[*CONFIGURATIONS, 'transfer-from-<data set>']}.")
+    configurations = _check_choices(configurations, configurations or CONFIGURATIONS,
+                                    "configuration")
+    for key in configurations:
+        where = configuration(key).source
+        if where is not None and where not in registry:
+            raise BenchmarkError(f"{key}: no data set {where!r}; choose from {list(registry)}.")
+    return configurations
+
+
+def _check_tasks(datasets, registry, settings, transfer_matrix):
+    """Refuse what is for classification data sets only on a regression one."""
+    regression = [registry[d].name for d in datasets if registry[d].task == "regression"]
+    if regression and transfer_matrix:
+        raise BenchmarkError("the transfer matrix compares ROC AUC: it is for classification "
+                             f"data sets only, not {', '.join(regression)}.")
+    if regression and settings.early_stopping:
+        raise BenchmarkError("early stopping (validation AUC curves) is for classification "
+                             f"data sets only, not {', '.join(regression)}; use "
+                             "early_stopping=False (leave out --early-stopping).")
+
+
+def _check_seeds(seeds):
+    """The seeds, each once, in order; each a valid random state."""
+    seeds = list(dict.fromkeys(int(s) for s in seeds))
+    if not seeds or any(not 0 <= s < 2**32 for s in seeds):
+        raise BenchmarkError(f"seeds must be integers from 0 to 2**32 - 1, got {seeds!r}.")
+    return seeds
+
+
+def _check(settings, datasets, seeds, configurations, task, registry, source, transfer_matrix):
+    """Resolve the defaults and refuse, before any work, what cannot be run."""
+    settings = BenchmarkSettings() if settings is None else settings
+    registry = DATASETS if registry is None else registry
+    if datasets is not None:
+        datasets = _check_choices(datasets, registry, "data set")
+    task = _default_task(datasets, registry) if task is None else task
+    if datasets is None:
+        datasets = _check_choices([k for k, d in registry.items() if d.task == task], registry,
+                                  f"{task} data set")
+    if configurations is None:
+        configurations = (REGRESSION_CONFIGURATIONS if task == "regression"
+                          else DEFAULT_CONFIGURATIONS)
+    _check_choices([source], registry, "source data set")
+    _check_tasks(datasets, registry, settings, transfer_matrix)
+    configurations = _check_configurations(configurations, datasets, registry, source,
+                                           transfer_matrix)
+    return _Request(settings, registry, datasets, _check_seeds(seeds), configurations, source)
+
+
+# -- plan -------------------------------------------------------------------------------
+
+
+def _other_task(request):
+    """The configurations left out on some data set, being of the other task."""
+    return sorted({key for key in request.configurations for d in request.datasets
+                   if not configuration(key).applies_to(request.registry[d].task)})
+
+
+def _planned_runs(request):
+    """:func:`plan_runs` of the request; refused when nothing of it is of the data sets' task."""
+    runs = plan_runs(request.datasets, request.seeds, request.configurations,
+                     source=request.source, registry=request.registry)
+    other_task = _other_task(request)
+    if other_task and not runs:
+        raise BenchmarkError(
+            f"nothing to run: the configurations {request.configurations!r} are not run on the "
+            f"data sets {request.datasets!r}; {', '.join(other_task)} "
+            f"{'is' if len(other_task) == 1 else 'are'} run only on data sets of "
+            "another task.")
+    return runs
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The runs asked for, those the folder lacks, and the discoveries they need."""
+
+    runs: list
+    pending: list
+    discoveries: dict
+
+
+def _formula_of(request, dataset, config, seed):
+    """``(data set, key)`` of the formula a run of a formula configuration uses."""
+    where = _formula_source(dataset, config, request.source)
+    return where, formula_key(where, seed, request.settings, config.selection)
+
+
+def _plan(request, runs, finished, formulas):
+    """What is left to do: the unfinished runs, and the formulas not yet discovered."""
+    pending = [run for run in runs if (run[0], run[1].key, run[2]) not in finished]
+    protocol = PROTOCOLS[request.settings.protocol]
+    discoveries = {}
+    for dataset, config, seed in pending:
+        if config.uses_formula:
+            where, key = _formula_of(request, dataset, config, seed)
+            if key not in formulas:
+                discoveries[key] = DiscoveryJob(key, where, protocol.formula_seed(seed),
+                                                request.settings, config.selection,
+                                                request.registry[where].task)
+    return _Plan(runs, pending, discoveries)
+
+
+def _training_job(request, run, formulas, device):
+    """The TrainingJob of a run, with the text of its formula."""
+    dataset, config, seed = run
+    formula = {}
+    if config.uses_formula:
+        _, key = _formula_of(request, dataset, config, seed)
+        formula = dict(formula=formulas[key]["formula"], formula_key=key)
+    return TrainingJob(dataset, config, seed, request.settings, device, **formula,
+                       task=request.registry[dataset].task)
+
+
+# -- execute ----------------------------------------------------------------------------
 
 
 class _Progress:
@@ -126,13 +283,12 @@ class _Progress:
 
 
 def _progress_mode(progress, stream):
+    """``"off"``, ``"bar"`` or ``"lines"``: what ``progress`` asks for on ``stream``."""
     if progress in (False, None, "off"):
         return "off"
     if progress == "auto":
         return "bar" if getattr(stream, "isatty", lambda: False)() else "lines"
-    if progress in ("bar", "lines"):
-        return progress
-    raise ValueError(f"progress must be 'auto', 'bar', 'lines' or False, got {progress!r}.")
+    return progress
 
 
 @contextlib.contextmanager
@@ -176,6 +332,104 @@ def _backend(n_jobs, scheduler):
         client.close()
 
 
+def _say(notes, text):
+    """Print a note on ``notes``; None: notes are off."""
+    if notes is not None:
+        print(text, file=notes, flush=True)
+
+
+def _announce(request, plan, out, notes):
+    """Say what is left out and what is found finished, before the work starts."""
+    other_task = _other_task(request)
+    if other_task:
+        _say(notes, f"Not run on the data sets of the other task: {', '.join(other_task)} (a "
+                    "reference estimator of one task).")
+    done = len(plan.runs) - len(plan.pending)
+    if done:
+        _say(notes, f"Resuming in {os.fspath(out)!r}: {done} of {len(plan.runs)} "
+                    f"run{'s' if len(plan.runs) != 1 else ''} "
+                    f"{'is' if done == 1 else 'are'} already finished.")
+
+
+def _loader(request, data_home, download, notes):
+    """``load(name)``: a data set's ``(X, y)``, loaded once."""
+
+    @functools.cache
+    def load(name):
+        dataset = request.registry[name]
+        X_y = dataset.load(request.settings, data_home=data_home, download=download)
+        if notes is not None and _reads_bundled(request.registry, name, request.settings,
+                                                data_home):
+            # Said, because the rows a folder would give can differ: a full
+            # Covertype file is drawn from, the bundled one holds rows 1-20,000.
+            _say(notes, f"{dataset.name}: {dataset.rows(request.settings)}, read from the "
+                        "sample bundled with sksymact (the data folder does not hold them; "
+                        "nothing was downloaded).")
+        return X_y
+
+    return load
+
+
+def _discover_all(execute, jobs, folder, formulas, progress, names):
+    """Run the discoveries; keep each formula found, in the folder and in ``formulas``."""
+    for entry in execute(discover, jobs):
+        folder.add_formula(entry)
+        formulas[entry["key"]] = entry
+        found = ("ReLU (no candidate beat it: fallback='relu')" if entry.get("fell_back_to_relu")
+                 else readable_formula(entry["formula"]))
+        progress.advance(f"{source_label(entry, names)}: {found}")
+
+
+def _train_all(execute, jobs, folder, progress):
+    """Run the trainings; append each row (and learning curve) as it comes."""
+    for row in execute(train_and_score, jobs):
+        folder.append(row)
+        folder.add_curve(row)
+        score = (f"R² {row['r2']:.3f}" if row.get("r2") is not None
+                 else f"AUC {row['roc_auc']:.3f}")
+        progress.advance(f"{row['dataset']} / {configuration(row['configuration']).label} / "
+                         f"seed {row['seed']}: {score}")
+
+
+def _execute(request, plan, folder, formulas, load, *, device, n_jobs, scheduler, progress):
+    """Discover the formulas the plan needs, then train its runs."""
+    with _backend(n_jobs, scheduler) as execute:
+        jobs = [(job, *load(job.dataset)) for job in plan.discoveries.values()]
+        progress.phase("discovery")
+        _discover_all(execute, jobs, folder, formulas, progress,
+                      display_names(request.registry))
+        jobs = [(job, *load(job.dataset))
+                for job in (_training_job(request, run, formulas, device) for run in plan.pending)]
+        progress.phase("training")
+        _train_all(execute, jobs, folder, progress)
+
+
+@validate_params(
+    {
+        "out": [str, os.PathLike],
+        "settings": [BenchmarkSettings, None],
+        "datasets": ["array-like", None],
+        "seeds": ["array-like"],
+        "configurations": ["array-like", None],
+        "task": [StrOptions(set(TASKS)), None],
+        "registry": [dict, None],
+        "source": [str],
+        "data_home": [str, os.PathLike, None],
+        "download": ["boolean"],
+        "device": [str],
+        "n_jobs": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "scheduler": [str, None],
+        "progress": [StrOptions({"auto", "bar", "lines", "off"}), Options(bool, {False}), None],
+        "plots": ["boolean"],
+        "stream": [HasMethods(["write"]), None],
+        "resume": ["boolean"],
+        "transfer_matrix": ["boolean"],
+        "title": [str],
+    },
+    # Not skipped: the estimators that the tasks build from the settings
+    # validate their parameters, which are not checked here.
+    prefer_skip_nested_validation=False,
+)
 def run_benchmark(
     out,
     settings=None,
@@ -290,137 +544,32 @@ def run_benchmark(
         ``summary`` (the markdown of summary.md), ``plots`` (the names of
         the PNGs written), ``out``.
     """
-    from ._report import readable_formula, source_label, write_summary  # noqa: PLC0415
-
-    settings = BenchmarkSettings() if settings is None else settings
-    registry = DATASETS if registry is None else registry
-    protocol = PROTOCOLS[settings.protocol]
+    request = _check(settings, datasets, seeds, configurations, task, registry, source,
+                     transfer_matrix)
+    runs = _planned_runs(request)
     stream = sys.stderr if stream is None else stream
-    if datasets is not None:
-        datasets = _check_choices(datasets, registry, "data set")
-    if task is None:
-        task = "regression" if datasets and all(
-            registry[d].task == "regression" for d in datasets) else "classification"
-    _check_choices([task], TASKS, "task")
-    if datasets is None:
-        datasets = _check_choices([k for k, d in registry.items() if d.task == task], registry,
-                                  f"{task} data set")
-    if configurations is None:
-        configurations = (REGRESSION_CONFIGURATIONS if task == "regression"
-                          else DEFAULT_CONFIGURATIONS)
-    _check_choices([source], registry, "source data set")
-    regression = [registry[d].name for d in datasets if registry[d].task == "regression"]
-    if regression and transfer_matrix:
-        raise BenchmarkError("the transfer matrix compares ROC AUC: it is for classification "
-                             f"data sets only, not {', '.join(regression)}.")
-    if regression and settings.budget == "converged":
-        raise BenchmarkError("the converged budget (validation AUC curves) is for "
-                             f"classification data sets only, not {', '.join(regression)}; "
-                             "use budget='fixed' (--budget fixed).")
-    if transfer_matrix:
-        configurations = [*configurations, *matrix_configurations(datasets, source)]
-    unknown = [c for c in configurations if not is_configuration(c)]
-    if unknown:
-        raise BenchmarkError(f"unknown configuration {unknown!r}; choose from "
-                             f"{[*CONFIGURATIONS, 'transfer-from-<data set>']}.")
-    configurations = _check_choices(configurations, configurations or CONFIGURATIONS,
-                                    "configuration")
-    for key in configurations:
-        where = configuration(key).source
-        if where is not None and where not in registry:
-            raise BenchmarkError(f"{key}: no data set {where!r}; choose from {list(registry)}.")
-    seeds = list(dict.fromkeys(int(s) for s in seeds))
-    if not seeds or any(not 0 <= s < 2**32 for s in seeds):
-        raise BenchmarkError(f"seeds must be integers from 0 to 2**32 - 1, got {seeds!r}.")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
-        raise BenchmarkError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}.")
-
-    with ResultsFolder(out, settings, resume=resume) as folder:
-        finished = folder.finished()
-        runs = plan_runs(datasets, seeds, configurations, source=source, registry=registry)
-        other_task = sorted({key for key in configurations for d in datasets
-                             if not configuration(key).applies_to(registry[d].task)})
-        if other_task and not runs:
-            raise BenchmarkError(
-                f"nothing to run: the configurations {configurations!r} are not run on the "
-                f"data sets {datasets!r}; {', '.join(other_task)} "
-                f"{'is' if len(other_task) == 1 else 'are'} run only on data sets of "
-                "another task.")
-        pending = [run for run in runs if (run[0], run[1].key, run[2]) not in finished]
+    mode = _progress_mode(progress, stream)
+    notes = None if mode == "off" else stream
+    with ResultsFolder(out, request.settings, resume=resume) as folder:
         formulas = folder.formulas()
-        needed = {}
-        for dataset, config, seed in pending:
-            if config.uses_formula:
-                where = _formula_source(dataset, config, source)
-                key = formula_key(where, seed, settings, config.selection)
-                if key not in formulas:
-                    needed[key] = DiscoveryJob(key, where, protocol.formula_seed(seed), settings,
-                                               config.selection, registry[where].task)
-
-        data = {}
-
-        def get_data(name):
-            if name not in data:
-                data[name] = registry[name].load(settings, data_home=data_home,
-                                                 download=download)
-                if mode != "off" and _reads_bundled(registry, name, settings, data_home):
-                    # Said, because the rows a folder would give can differ: a full
-                    # Covertype file is drawn from, the bundled one holds rows 1-20,000.
-                    print(f"{registry[name].name}: {registry[name].rows(settings)}, read from "
-                          "the sample bundled with sksymact (the data folder does not hold them; "
-                          "nothing was downloaded).", file=stream, flush=True)
-            return data[name]
-
-        mode = _progress_mode(progress, stream)
-        if mode != "off" and other_task:
-            print(f"Not run on the data sets of the other task: {', '.join(other_task)} (a "
-                  "reference estimator of one task).", file=stream, flush=True)
-        if mode != "off" and len(runs) > len(pending):
-            done = len(runs) - len(pending)
-            print(f"Resuming in {os.fspath(out)!r}: {done} of {len(runs)} "
-                  f"run{'s' if len(runs) != 1 else ''} {'is' if done == 1 else 'are'} already "
-                  "finished.", file=stream, flush=True)
-        progress_bar = _Progress(len(needed) + len(pending), mode, stream)
+        plan = _plan(request, runs, folder.finished(), formulas)
+        _announce(request, plan, out, notes)
+        progress_bar = _Progress(len(plan.discoveries) + len(plan.pending), mode, stream)
         try:
-            with _backend(n_jobs, scheduler) as execute:
-                jobs = [(job, *get_data(job.dataset)) for job in needed.values()]
-                progress_bar.phase("discovery")
-                names = {key: d.name for key, d in registry.items()}
-                for entry in execute(discover, jobs):
-                    folder.add_formula(entry)
-                    formulas[entry["key"]] = entry
-                    found = ("ReLU (no candidate beat it: fallback='relu')"
-                             if entry.get("fell_back_to_relu")
-                             else readable_formula(entry["formula"]))
-                    progress_bar.advance(f"{source_label(entry, names)}: {found}")
-
-                jobs = []
-                for dataset, config, seed in pending:
-                    formula = {}
-                    if config.uses_formula:
-                        key = formula_key(_formula_source(dataset, config, source), seed,
-                                          settings, config.selection)
-                        formula = dict(formula=formulas[key]["formula"], formula_key=key)
-                    job = TrainingJob(dataset, config, seed, settings, device, **formula,
-                                      task=registry[dataset].task)
-                    jobs.append((job, *get_data(dataset)))
-                progress_bar.phase("training")
-                for row in execute(train_and_score, jobs):
-                    folder.append(row)
-                    folder.add_curve(row)
-                    score = (f"R² {row['r2']:.3f}" if row.get("r2") is not None
-                             else f"AUC {row['roc_auc']:.3f}")
-                    progress_bar.advance(
-                        f"{row['dataset']} / {configuration(row['configuration']).label} / "
-                        f"seed {row['seed']}: {score}")
+            _execute(request, plan, folder, formulas,
+                     _loader(request, data_home, download, notes),
+                     device=device, n_jobs=n_jobs, scheduler=scheduler, progress=progress_bar)
         finally:
             progress_bar.close()
-
-        summary = write_summary(folder.path, title=title, registry=registry, source=source)
-        written = _write_plots(folder, registry, stream if mode != "off" else None) if plots else []
-        return Bunch(rows=folder.rows(), formulas=folder.formulas(), n_run=len(pending),
-                     n_resumed=len(runs) - len(pending), summary=summary, plots=written,
+        summary = write_summary(folder.path, title=title, registry=request.registry,
+                                source=request.source)
+        written = _write_plots(folder, request.registry, notes) if plots else []
+        return Bunch(rows=folder.rows(), formulas=folder.formulas(), n_run=len(plan.pending),
+                     n_resumed=len(plan.runs) - len(plan.pending), summary=summary, plots=written,
                      out=os.fspath(out))
+
+
+# -- report -----------------------------------------------------------------------------
 
 
 def _reads_bundled(registry, name, settings, data_home):
@@ -429,12 +578,6 @@ def _reads_bundled(registry, name, settings, data_home):
 
     return (registry.get(name) is DATASETS.get(name) and name in UCI_KEYS
             and uci_source(name, settings, data_home) == "bundled")
-
-
-def _display_labels(registry):
-    """Names of the data sets of ``registry`` and of the configurations, by key."""
-    return {**{key: d.name for key, d in registry.items()},
-            **{key: c.label for key, c in CONFIGURATIONS.items()}}
 
 
 def _write_plots(folder, registry, stream):
@@ -448,7 +591,7 @@ def _write_plots(folder, registry, stream):
         return []
     from ..plotting import plot_activation, plot_efficiency  # noqa: PLC0415
 
-    labels = _display_labels(registry)
+    labels = {**display_names(registry), **{key: c.label for key, c in CONFIGURATIONS.items()}}
     formulas = folder.formulas()
     by_dataset = {}
     for entry in formulas.values():

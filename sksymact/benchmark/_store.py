@@ -296,9 +296,9 @@ class ResultsFolder:
 
     def _write_settings(self, path, settings):
         atomic_write_text(path, json.dumps({
-            # Version 2 names the training settings max_iter and learning_rate_init;
-            # version 1 files (epochs, learning_rate) are read as well.
-            "format": "sksymact-benchmark", "version": 2,
+            # Version 3: every setting, each under the estimators' name (max_iter,
+            # early_stopping, ...); the files of earlier versions were rewritten.
+            "format": "sksymact-benchmark", "version": 3,
             "settings_id": self.settings.settings_id, "settings": settings,
             "created_at": utc_now(),
         }, indent=2) + "\n")

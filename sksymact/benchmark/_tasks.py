@@ -6,7 +6,9 @@ cluster, and each is seeded so that its result does not depend on where or in
 which order it runs.  Every training and every discovery (whose network
 selection trains too) uses one torch thread: a sum split over threads rounds
 differently, so the same seed would otherwise give slightly different networks
-and validation scores with ``--n-jobs 1`` and ``2``.
+and validation scores with ``--n-jobs 1`` and ``2``.  The estimators are
+imported from their modules when a task runs: importing this module (the
+runner does) does not import torch.
 """
 
 import importlib
@@ -15,20 +17,19 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.metrics import accuracy_score, r2_score, roc_auc_score, root_mean_squared_error
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from .._metrics import parameter_efficiency_score, regression_efficiency_score
 from .._parallel import limit_torch_threads
 from .._version import __version__
 from ..exceptions import WeakActivationWarning
 from ._configs import REFERENCE_ESTIMATORS, BenchmarkSettings, Configuration
-from ._protocols import PROTOCOLS
+from ._protocols import PROTOCOLS, split
 from ._store import finite_or_none, utc_now
 
-__all__ = ["DiscoveryJob", "TrainingJob", "split", "discover", "train_and_score", "versions",
-           "score", "score_regression"]
+__all__ = ["DiscoveryJob", "TrainingJob", "discover", "train_and_score", "versions",
+           "roc_auc", "score", "score_regression"]
 
 
 @dataclass(frozen=True)
@@ -71,20 +72,6 @@ class TrainingJob:
     task: str = "classification"
 
 
-def split(X, y, seed, test_size, *, task="classification"):
-    """The paper's split: stratified 80/20 by ``seed``, scaled with the training rows.
-
-    A regression data set's split is the same without stratification (a
-    continuous target has no classes); its target is not scaled here (the
-    regressor standardizes it, and the scores are in the target's units).
-    """
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, stratify=y if task == "classification" else None,
-        random_state=seed)
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
 def versions():
     """The versions of sksymact and of the libraries that make the numbers."""
     import gplearn  # noqa: PLC0415
@@ -97,7 +84,7 @@ def versions():
 
 def make_discoverer(settings, random_state, selection="fitness", task="classification"):
     """The discoverer of the settings' search, unfitted (a regression search for regression)."""
-    from .. import SymbolicActivationDiscoverer  # noqa: PLC0415
+    from .._discovery import SymbolicActivationDiscoverer  # noqa: PLC0415 (torch: see the top)
 
     extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
     if task == "regression":  # classification keeps task="auto": the paper's discoverer
@@ -180,17 +167,49 @@ def discover(job, X, y):
     }
 
 
-def score(clf, X_test, y_test):
-    """Accuracy, ROC AUC (one-vs-rest macro for more classes) and E_param."""
+def roc_auc(y_true, y_score, labels):
+    """ROC AUC of class scores: the positive class's for two classes, else one-vs-rest macro.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,)
+        The labels.
+    y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        Scores that rank the rows: probabilities or logits, one column per
+        class; a single column (or a 1-D array) is the positive class's.
+    labels : ndarray of shape (n_classes,)
+        The classes, in the order of the columns.
+
+    Returns
+    -------
+    auc : float
+        scikit-learn's ``roc_auc_score``.
+    """
+    if y_score.ndim == 2 and y_score.shape[1] > 2:
+        return float(roc_auc_score(y_true, y_score, multi_class="ovr", average="macro",
+                                   labels=labels))
+    positive = y_score[:, -1] if y_score.ndim == 2 else y_score
+    return float(roc_auc_score(y_true.ravel(), positive))
+
+
+def _classification_scores(clf, X_test, y_test):
+    """Accuracy and ROC AUC of a fitted classifier's probabilities; the probabilities."""
     proba = clf.predict_proba(X_test)
     accuracy = accuracy_score(y_test, clf.classes_[np.argmax(proba, axis=1)])
-    if proba.shape[1] == 2:
-        auc = roc_auc_score(y_test, proba[:, 1])
-    else:
-        auc = roc_auc_score(y_test, proba, multi_class="ovr", average="macro",
-                            labels=clf.classes_)
+    return {"accuracy": float(accuracy), "roc_auc": roc_auc(y_test, proba, clf.classes_)}, proba
+
+
+def _regression_scores(y_test, y_pred):
+    """R² and RMSE (in the target's units)."""
+    return {"r2": float(r2_score(y_test, y_pred)),
+            "rmse": float(root_mean_squared_error(y_test, y_pred))}
+
+
+def score(clf, X_test, y_test):
+    """Accuracy, ROC AUC (one-vs-rest macro for more classes) and E_param."""
+    scores, proba = _classification_scores(clf, X_test, y_test)
     n_params = int(clf.n_params_)
-    return {"accuracy": float(accuracy), "roc_auc": float(auc), "n_params": n_params,
+    return {**scores, "n_params": n_params,
             "e_param": parameter_efficiency_score(y_test, proba, n_params=n_params)}
 
 
@@ -198,8 +217,7 @@ def score_regression(reg, X_test, y_test):
     """R², RMSE (in the target's units) and E_param = max(R², 0) / log10(Params)."""
     y_pred = reg.predict(X_test)
     n_params = int(reg.n_params_)
-    return {"r2": float(r2_score(y_test, y_pred)),
-            "rmse": float(root_mean_squared_error(y_test, y_pred)), "n_params": n_params,
+    return {**_regression_scores(y_test, y_pred), "n_params": n_params,
             "e_param": regression_efficiency_score(y_test, y_pred, n_params=n_params)}
 
 
@@ -222,14 +240,8 @@ def _train_reference(job, X_train, X_test, y_train, y_test):
               "activation": repr(clf), "hidden_layer_sizes": "", "epochs": None,
               "device": "cpu"}
     if job.task == "regression":
-        y_pred = clf.predict(X_test)
-        return {"r2": float(r2_score(y_test, y_pred)),
-                "rmse": float(root_mean_squared_error(y_test, y_pred)), **common}
-    proba = clf.predict_proba(X_test)
-    accuracy = accuracy_score(y_test, clf.classes_[np.argmax(proba, axis=1)])
-    auc = (roc_auc_score(y_test, proba[:, 1]) if proba.shape[1] == 2 else roc_auc_score(
-        y_test, proba, multi_class="ovr", average="macro", labels=clf.classes_))
-    return {"accuracy": float(accuracy), "roc_auc": float(auc), **common}
+        return {**_regression_scores(y_test, clf.predict(X_test)), **common}
+    return {**_classification_scores(clf, X_test, y_test)[0], **common}
 
 
 def _validation_auc_callback():
@@ -241,26 +253,23 @@ def _validation_auc_callback():
         def on_epoch_end(self, net, dataset_valid=None, **kwargs):
             if dataset_valid is None:
                 return
-            X_valid, target = dataset_valid.X, dataset_valid.y
             with torch.no_grad():
-                logits = net.module_.eval()(X_valid).cpu().numpy()
+                logits = net.module_.eval()(dataset_valid.X).cpu().numpy()
             net.module_.train()
-            target = target.cpu().numpy()
-            if logits.ndim == 1 or logits.shape[1] == 1:
-                auc = roc_auc_score(target.ravel(), logits.ravel())
-            else:
-                proba = np.exp(logits - logits.max(axis=1, keepdims=True))
-                proba /= proba.sum(axis=1, keepdims=True)
-                auc = roc_auc_score(target, proba, multi_class="ovr", average="macro",
-                                    labels=np.arange(logits.shape[1]))
-            net.history.record("valid_auc", float(auc))
+            # A single logit ranks the rows as the positive class's probability
+            # does; several are made probabilities, which one-vs-rest compares
+            # across rows.
+            several = logits.ndim == 2 and logits.shape[1] > 1
+            scores = softmax(logits, axis=1) if several else logits.ravel()
+            auc = roc_auc(dataset_valid.y.cpu().numpy(), scores, np.arange(logits.shape[-1]))
+            net.history.record("valid_auc", auc)
 
     return ValidationAUC()
 
 
 def _converged_classifier(**params):
     """A HybridTransferClassifier with early stopping that records the validation AUC."""
-    from .. import HybridTransferClassifier  # noqa: PLC0415
+    from .._classifier import HybridTransferClassifier  # noqa: PLC0415 (torch: see the top)
 
     return HybridTransferClassifier(
         **params, callbacks=[("valid_auc", _validation_auc_callback())])
@@ -272,7 +281,8 @@ def train_and_score(job, X, y):
     A classifier on a classification data set, a regressor (linear head,
     squared error on the standardized target) on a regression one.
     """
-    from .. import HybridTransferClassifier, HybridTransferRegressor  # noqa: PLC0415
+    from .._classifier import HybridTransferClassifier  # noqa: PLC0415 (torch: see the top)
+    from .._regressor import HybridTransferRegressor  # noqa: PLC0415
 
     settings, config, seed = job.settings, job.configuration, job.seed
     regression = job.task == "regression"
@@ -280,19 +290,20 @@ def train_and_score(job, X, y):
     if not config.neural:
         return _row(job, X_train, y_train, y_test, _train_reference(
             job, X_train, X_test, y_train, y_test))
+    if regression and settings.early_stopping:  # refused by run_benchmark before any work
+        raise ValueError("early stopping is for classification data sets only.")
     activation = job.formula if config.uses_formula else config.activation
     params = dict(
         hidden_layer_sizes=config.hidden_layer_sizes, activation=activation,
         max_iter=settings.max_iter, batch_size=settings.batch_size,
         learning_rate_init=settings.learning_rate_init, dropout=settings.dropout,
         device=job.device, random_state=seed)
-    converged = settings.budget == "converged"
-    if regression and converged:  # refused by run_benchmark before any work
-        raise ValueError("the converged budget is for classification data sets only.")
-    network = HybridTransferRegressor if regression else HybridTransferClassifier
-    clf = _converged_classifier(
-        **params, early_stopping=True, validation_fraction=settings.validation_fraction,
-        n_iter_no_change=settings.patience) if converged else network(**params)
+    if settings.early_stopping:
+        clf = _converged_classifier(
+            **params, early_stopping=True, validation_fraction=settings.validation_fraction,
+            n_iter_no_change=settings.n_iter_no_change)
+    else:
+        clf = (HybridTransferRegressor if regression else HybridTransferClassifier)(**params)
     with limit_torch_threads(1):
         start = time.perf_counter()
         clf.fit(X_train, y_train)
@@ -303,12 +314,11 @@ def train_and_score(job, X, y):
         "fit_seconds": fit_seconds,
         "activation": activation,
         "hidden_layer_sizes": "-".join(str(h) for h in config.hidden_layer_sizes),
-        # The column keeps its name (results.csv files stay readable); with the
-        # converged budget it is the number of epochs run.
-        "epochs": int(clf.n_iter_) if converged else settings.max_iter,
+        # The epochs run: max_iter, or fewer where early stopping stopped.
+        "epochs": int(clf.n_iter_),
         "device": clf.device_,
     }
-    if converged:  # the learning curve goes to curves.json, not to results.csv
+    if settings.early_stopping:  # the learning curve goes to curves.json, not to results.csv
         history = clf.net_.history
         measured["curve"] = {name: [float(v) for v in history[:, name]]
                              for name in ("train_loss", "valid_loss", "valid_auc")}
