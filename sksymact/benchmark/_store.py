@@ -11,14 +11,11 @@ left untouched, never overwritten.
 
 import contextlib
 import csv
-import datetime
 import io
 import json
-import math
 import os
 
-# atomic_write_text is imported from here by the command line too.
-from .._io import atomic_write_text
+from .._io import FileLock, atomic_write_text, is_finite_number, read_json, utc_now
 
 __all__ = [
     "BenchmarkError",
@@ -62,11 +59,6 @@ class BenchmarkError(Exception):
 
 class SettingsMismatchError(BenchmarkError):
     """The results folder was made with other settings."""
-
-
-def utc_now():
-    """The time now, UTC, to the millisecond, as ISO 8601 text."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _format(value):
@@ -186,10 +178,8 @@ def read_formulas(path):
 
 def _read_json(path, required_key):
     """A JSON file of this benchmark; damage is reported and the file left untouched."""
-    with open(path, encoding="utf-8") as stream:
-        text = stream.read()
     try:
-        data = json.loads(text)
+        data = read_json(path)  # the project's one strict reader
         if not isinstance(data, dict) or required_key not in data:
             raise ValueError(f"no {required_key!r} entry")
     except ValueError as exc:
@@ -239,24 +229,21 @@ class ResultsFolder:
         self._release_lock()
 
     def _acquire_lock(self):
+        # The project's one lock: flock on the folder itself (the system releases
+        # it when the process ends, however it ends; no lock file is left).
+        lock = FileLock(self.path, wait=False)
         try:
-            import fcntl  # noqa: PLC0415 (POSIX only; elsewhere there is no lock)
-        except ImportError:
-            return
-        fd = os.open(self.path, os.O_RDONLY)  # the folder itself: no lock file is left behind
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            lock.acquire()
+        except (BlockingIOError, TimeoutError):
             raise BenchmarkError(
                 f"Another benchmark is writing into {self.path!r}; wait for it to end or "
                 "choose another output folder."
             ) from None
-        self._lock = fd
+        self._lock = lock
 
     def _release_lock(self):
         if self._lock is not None:
-            os.close(self._lock)
+            self._lock.release()
             self._lock = None
 
     def _file(self, name):
@@ -389,5 +376,6 @@ def _json_default(value):
 
 
 def finite_or_none(value):
+    """``value`` as a float when it is a finite number (a metric can be NaN), else None."""
     value = float(value)
-    return value if math.isfinite(value) else None
+    return value if is_finite_number(value) else None

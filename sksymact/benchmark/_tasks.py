@@ -22,11 +22,11 @@ from sklearn.metrics import accuracy_score, r2_score, roc_auc_score, root_mean_s
 
 from .._metrics import parameter_efficiency_score, regression_efficiency_score
 from .._parallel import limit_torch_threads
-from .._version import __version__
 from ..exceptions import WeakActivationWarning
 from ._configs import REFERENCE_ESTIMATORS, BenchmarkSettings, Configuration
 from ._protocols import PROTOCOLS, split
-from ._store import finite_or_none, utc_now
+from .._io import package_versions, utc_now
+from ._store import finite_or_none
 
 __all__ = ["DiscoveryJob", "TrainingJob", "discover", "train_and_score", "versions",
            "roc_auc", "score", "score_regression"]
@@ -73,13 +73,8 @@ class TrainingJob:
 
 
 def versions():
-    """The versions of sksymact and of the libraries that make the numbers."""
-    import gplearn  # noqa: PLC0415
-    import sklearn  # noqa: PLC0415
-    import torch  # noqa: PLC0415
-
-    return {"sksymact_version": __version__, "torch_version": torch.__version__,
-            "sklearn_version": sklearn.__version__, "gplearn_version": gplearn.__version__}
+    """The versions of sksymact and of the libraries that make the numbers (result columns)."""
+    return {f"{key}_version": value for key, value in package_versions().items()}
 
 
 def make_discoverer(settings, random_state, selection="fitness", task="classification"):
