@@ -45,19 +45,10 @@ _LAZY_ATTRIBUTES = {
 #: The public subpackages and modules, reachable as attributes.
 _SUBMODULES = ("benchmark", "datasets", "exceptions", "library", "plotting")
 
-__all__ = [
-    "Formula",
-    "SymbolicActivation",
-    "SymbolicActivationDiscoverer",
-    "HybridTransferClassifier",
-    "HybridTransferRegressor",
-    "parameter_efficiency_score",
-    "regression_efficiency_score",
-    "efficiency_scorer",
-    "count_params",
-    "to_onnx",
-    "__version__",
-]
+# The public names, derived from the one table above.  lazy_loader (SPEC 1's
+# reference implementation) would derive them too, at the cost of a dependency,
+# another error message for an unknown name and a __dir__ without __version__.
+__all__ = [*_LAZY_ATTRIBUTES, "__version__"]
 
 
 def __getattr__(name):

@@ -73,39 +73,10 @@ def __getattr__(name):
     return value
 
 
-
-
 def __dir__():
     """The public names, imported or not."""
     return sorted(__all__)
 
 
-__all__ = [
-    "BASELINE",
-    "CONFIGURATIONS",
-    "DATASETS",
-    "DEFAULT_CONFIGURATIONS",
-    "PAPER_SEEDS",
-    "PROTOCOLS",
-    "REFERENCE_ESTIMATORS",
-    "REGRESSION_CONFIGURATIONS",
-    "RESULT_COLUMNS",
-    "SOURCE_DATASET",
-    "BenchmarkError",
-    "BenchmarkSettings",
-    "Configuration",
-    "Dataset",
-    "Protocol",
-    "SettingsMismatchError",
-    "entries_from_benchmark",
-    "format_summary",
-    "formula_key",
-    "plan_runs",
-    "read_formulas",
-    "read_results",
-    "run_demo",
-    "run_benchmark",
-    "summarize",
-    "write_builtin",
-    "write_summary",
-]
+# The public names, derived from the one table above.
+__all__ = sorted(_LAZY_ATTRIBUTES)
