@@ -21,7 +21,7 @@ from ._formula_parse import parse_tokens as _parse_tokens
 from ._operators import ARITIES as _ARITY
 from ._operators import OPERATORS, PROTECTION_THRESHOLD, Operator
 
-__all__ = ["Formula", "Operator", "OPERATORS", "PROTECTION_THRESHOLD"]
+__all__ = ["Formula", "Operator", "OPERATORS", "PROTECTION_THRESHOLD", "readable_formula"]
 
 # The operating range of an activation.  The layer before it is Linear +
 # BatchNorm, which keeps pre-activations near N(0, 1); the degeneracy measures
@@ -780,3 +780,40 @@ class Formula:
         if self._hash is None:
             object.__setattr__(self, "_hash", hash(self._tokens))
         return self._hash
+
+
+def readable_formula(formula, digits=3):
+    """A formula as simplified mathematics: sympy's form, constants to ``digits`` digits.
+
+    ``sub(add(sin(x), sin(x)), cos(sub(x, x)))`` reads ``2*sin(x) - 1``; gplearn's
+    prefix text is what formulas.json keeps, this is what a reader is shown.
+
+    Parameters
+    ----------
+    formula : str or Formula
+        The formula.
+    digits : int, default=3
+        Significant digits of its constants.
+
+    Returns
+    -------
+    text : str
+        The simplified formula; its prefix text if sympy cannot handle it.
+
+    Examples
+    --------
+    >>> from sksymact._formula import readable_formula
+    >>> readable_formula("sub(add(sin(x), sin(x)), cos(sub(x, x)))")
+    '2*sin(x) - 1'
+    >>> readable_formula("mul(x, 0.123456)")
+    '0.123*x'
+    """
+    formula = formula if isinstance(formula, Formula) else Formula.parse(str(formula))
+    try:
+        import sympy  # noqa: PLC0415 (heavy; only the text needs it)
+
+        expression = formula.to_sympy()
+        return str(expression.xreplace(
+            {c: sympy.Float(c, digits) for c in expression.atoms(sympy.Float)}))
+    except Exception:  # noqa: BLE001 (a label is not worth a failure)
+        return str(formula)

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from ._formula import Formula
+from ._formula import Formula, readable_formula
 
 __all__ = ["plot_activation", "plot_efficiency", "plot_learning_curves"]
 
@@ -81,11 +81,12 @@ def _formula_items(formulas):
     return items
 
 
-def _sources_text(labels, entries):
+def _sources_text(labels, entries, names):
     """Where a formula was found, for readers: ``"HIGGS, seeds 42, 43, network-selected"``.
 
-    Entries of formulas.json are grouped by data set and selection, their
-    seeds listed; plain labels are kept as they are.
+    Entries of formulas.json are grouped by data set (shown by its name in
+    ``names``, else by its key) and selection, their seeds listed; plain
+    labels are kept as they are.
     """
     groups, plain = {}, []
     for label, entry in zip(labels, entries):
@@ -93,9 +94,8 @@ def _sources_text(labels, entries):
             if label:
                 plain.append(label)
             continue
-        from .benchmark._datasets import display_name  # noqa: PLC0415 (standard library)
-
-        key = (display_name(entry["dataset"]), entry.get("selection") == "network")
+        dataset = entry["dataset"]
+        key = (names.get(dataset, dataset), entry.get("selection") == "network")
         groups.setdefault(key, []).append(entry.get("seed"))
     texts = []
     for (name, network), seeds in groups.items():
@@ -108,8 +108,6 @@ def _sources_text(labels, entries):
 
 def _pretty(formula, max_length=60):
     """A short label: sympy's form with constants to 3 digits, cut at ``max_length``."""
-    from .benchmark._report import readable_formula  # noqa: PLC0415
-
     text = readable_formula(formula)
     return text if len(text) <= max_length else text[: max_length - 1] + "…"
 
@@ -129,7 +127,7 @@ def _y_limits(curves, x, focus):
 
 
 def plot_activation(formulas, ax=None, x_range=(-5, 5), *, n_points=401, baselines=True,
-                    y_focus=(-3, 3)):
+                    y_focus=(-3, 3), labels=None):
     """Draw each discovered activation against ReLU and SiLU.
 
     Parameters
@@ -158,6 +156,10 @@ def plot_activation(formulas, ax=None, x_range=(-5, 5), *, n_points=401, baselin
         pre-activations live after BatchNorm (N(0, 1)), so that one formula
         growing fast outside it (a parabola) does not flatten the others.
         None: every value drawn.
+    labels : dict, default=None
+        Display names of the data sets that ``formulas.json`` entries name,
+        by key (``{"higgs": "HIGGS"}``); a data set without one is shown by
+        its key.
 
     Returns
     -------
@@ -172,27 +174,28 @@ def plot_activation(formulas, ax=None, x_range=(-5, 5), *, n_points=401, baselin
     >>> len(ax.get_lines())  # two formulas, ReLU and SiLU
     4
     """
+    names = dict(labels or {})
     merged, fallback = {}, ([], [])
     for label, formula, entry in _formula_items(formulas):
         if entry is not None and entry.get("fell_back_to_relu"):
             fallback[0].append(label)
             fallback[1].append(entry)
             continue
-        labels, entries = merged.setdefault(formula, ([], []))
-        labels.append(label)
+        sources, entries = merged.setdefault(formula, ([], []))
+        sources.append(label)
         entries.append(entry)
     _, (ax,) = _new_axes(ax, (6.4, 4.2))
     x = np.linspace(float(x_range[0]), float(x_range[1]), int(n_points))
     curves = []
-    for formula, (labels, entries) in merged.items():
+    for formula, (sources, entries) in merged.items():
         y = np.broadcast_to(np.asarray(formula(x), dtype=float), x.shape)
-        sources = _sources_text(labels, entries)
+        sources = _sources_text(sources, entries, names)
         ax.plot(x, y, linewidth=1.8, label=_pretty(formula) + (f"\n  {sources}" if sources else ""))
         curves.append(y)
     relu_note = ""
     if fallback[0]:
         relu_note = (f"\n  network selection's fallback, nothing discovered:\n  "
-                     f"{_sources_text(*fallback)}")
+                     f"{_sources_text(*fallback, names)}")
     for (name, function), style in zip(_BASELINES.items(), ("--", ":")):
         note = relu_note if name == "ReLU" else ""
         if baselines or note:
@@ -231,13 +234,16 @@ def _number(value):
     return None if math.isnan(value) else value
 
 
-def _aggregate(rows, metric, fallback_keys):
+def _aggregate(rows, metric, fallback_keys, kinds, baseline):
     """``{dataset: {configuration: record}}``, in first-seen order.
 
     A record holds the scores by seed, the parameter count (None for an
-    estimator that is no network), the E_param values and how many seeds used
-    network selection's ReLU fallback.
+    estimator that is no network), the E_param values, how many seeds used
+    network selection's ReLU fallback and the configuration's kind on the
+    panel (``kinds``' where it names one).
     """
+    from ._statistics import mean_std  # noqa: PLC0415 (scipy)
+
     out = {}
     for row in rows:
         score = _number(row.get(metric))
@@ -245,18 +251,28 @@ def _aggregate(rows, metric, fallback_keys):
             continue
         by_config = out.setdefault(str(row["dataset"]), {})
         record = by_config.setdefault(str(row["configuration"]), {
-            "scores": {}, "n_params": [], "e_param": [], "fallback": 0})
+            "scores": {}, "n_params": [], "e_param": [], "fallback": 0, "formula": False})
         record["scores"][row.get("seed", len(record["scores"]))] = score
         record["n_params"].append(_number(row.get("n_params")))
         record["e_param"].append(_number(row.get("e_param")))
-        record["fallback"] += row.get("formula_key") in fallback_keys
+        key = row.get("formula_key")
+        record["fallback"] += key in fallback_keys
+        record["formula"] |= isinstance(key, str) and bool(key)  # not a DataFrame's NaN
     for configs in out.values():
-        for record in configs.values():
+        for config, record in configs.items():
             values = list(record["scores"].values())
-            record["mean"] = float(np.mean(values))
-            record["std"] = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+            record["mean"], std = mean_std(values)
+            record["std"] = 0.0 if std is None else std  # one seed: no error bar
             params = record["n_params"]
-            record["neural"] = all(p is not None for p in params)
+            kind = kinds.get(config)
+            record["neural"] = kind != "reference" and all(p is not None for p in params)
+            if config == baseline:
+                kind = "baseline"
+            elif not record["neural"]:
+                kind = "reference"
+            elif kind is None:
+                kind = "discovered" if record["formula"] else "network"
+            record["kind"] = kind
             record["params"] = float(np.mean(params)) if record["neural"] else None
             e_values = [e for e in record["e_param"] if e is not None]
             record["e"] = float(np.mean(e_values)) if e_values else None
@@ -267,11 +283,9 @@ def _aggregate(rows, metric, fallback_keys):
     return out
 
 
-def _in_table_order(configs, baseline):
-    """Configurations as the summary table lists them, the baseline first."""
-    from .benchmark._configs import CONFIGURATIONS  # noqa: PLC0415 (standard library)
-
-    known = list(CONFIGURATIONS)
+def _ordered(configs, baseline, known):
+    """Configurations in the order of ``known``, the baseline first, the others last."""
+    known = list(known)
     configs = list(dict.fromkeys(configs))
     configs.sort(key=lambda c: (c != baseline, known.index(c) if c in known else len(known)))
     return configs
@@ -301,17 +315,6 @@ def _window(configs, networks, references, baseline):
     return low - pad, high + pad
 
 
-def _kind(config, baseline):
-    """``"baseline"``, ``"discovered"`` or ``"network"`` (any other network)."""
-    if config == baseline:
-        return "baseline"
-    from .benchmark._configs import configuration, is_configuration  # noqa: PLC0415
-
-    if is_configuration(config) and configuration(config).uses_formula:
-        return "discovered"
-    return "network"
-
-
 _STYLE = {"baseline": ("black", "o"), "network": ("tab:blue", "s"),
           "discovered": ("tab:orange", "D"), "relu": ("0.55", "o")}
 _REFERENCE_COLOURS = ("tab:green", "tab:purple", "tab:brown", "tab:pink")
@@ -321,7 +324,7 @@ _METRIC_NAMES = {"roc_auc": "ROC AUC", "r2": "R²", "accuracy": "accuracy", "rms
 
 def _finding(aggregated, datasets, baseline, labels, metric):
     """The sentence the figure is about, computed from the scores."""
-    from .benchmark._statistics import paired_p_value  # noqa: PLC0415 (scipy)
+    from ._statistics import paired_p_value  # noqa: PLC0415 (scipy)
 
     name = _METRIC_NAMES.get(metric, metric)
     best = {}
@@ -341,7 +344,7 @@ def _finding(aggregated, datasets, baseline, labels, metric):
         configs = aggregated[dataset]
         base = configs.get(baseline)
         for config, record in configs.items():
-            if _kind(config, baseline) != "discovered" or base is None:
+            if record["kind"] != "discovered" or base is None:
                 continue
             if record["all_relu"]:
                 relu += 1
@@ -361,7 +364,7 @@ def _finding(aggregated, datasets, baseline, labels, metric):
 
 
 def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fig=None,
-                    baseline="light-relu", formulas=None, title=None):
+                    baseline="light-relu", formulas=None, title=None, kinds=None):
     """Every configuration's score per data set, beside the estimators that are no network.
 
     One panel per data set, one row per network configuration: its mean over
@@ -373,7 +376,9 @@ def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fi
     (formula configurations) are orange; a row whose formula was network
     selection's ReLU fallback in every seed is grey and says so.  The title
     says which configuration scores highest and how many discovered
-    activations beat the baseline (paired t-test over the seeds).
+    activations beat the baseline (paired t-test over the seeds).  ``kinds``
+    says which configurations are discovered activations, and the order of
+    the rows.
 
     Parameters
     ----------
@@ -398,6 +403,16 @@ def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fi
         its ``formulas.json`` is read.
     title : str, default=None
         The figure's title; None: the sentence computed from the scores.
+    kinds : dict, default=None
+        Each configuration's kind, by key: ``"network"`` (an activation,
+        blue), ``"discovered"`` (a discovered activation: orange, and compared
+        with the baseline in the title) or ``"reference"`` (an estimator that
+        is no network: a dashed line, as is every configuration whose rows
+        have no ``n_params``).  The rows and the reference lines come in this
+        mapping's order, the baseline first; the configurations it does not
+        name come after them as first found in ``results``, ``"discovered"``
+        where their rows name a formula (a ``formula_key``), else
+        ``"network"``.
 
     Returns
     -------
@@ -425,17 +440,23 @@ def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fi
     if isinstance(formulas, dict):
         formulas = formulas.get("formulas", list(formulas.values()))
     fallback_keys = {e["key"] for e in formulas or () if e.get("fell_back_to_relu")}
-    aggregated = _aggregate(_result_rows(results), metric, fallback_keys)
+    kinds = dict(kinds or {})
+    unknown = sorted(set(kinds.values()) - {"network", "discovered", "reference"})
+    if unknown:
+        raise ValueError(f"unknown kind(s) {unknown!r}; a configuration's kind is "
+                         "'network', 'discovered' or 'reference'.")
+    aggregated = _aggregate(_result_rows(results), metric, fallback_keys, kinds, baseline)
     datasets = list(aggregated) if datasets is None else list(datasets)
     missing = [d for d in datasets if d not in aggregated]
     if missing or not datasets:
         raise ValueError(f"no results for data set(s) {missing!r}; the results hold "
                          f"{list(aggregated)!r}.")
     labels = dict(labels or {})
-    networks = _in_table_order(
-        [c for d in datasets for c, r in aggregated[d].items() if r["neural"]], baseline)
-    references = _in_table_order(
-        [c for d in datasets for c, r in aggregated[d].items() if not r["neural"]], baseline)
+    networks = _ordered(
+        [c for d in datasets for c, r in aggregated[d].items() if r["neural"]], baseline, kinds)
+    references = _ordered(
+        [c for d in datasets for c, r in aggregated[d].items() if not r["neural"]], baseline,
+        kinds)
     size = (4.6 * len(datasets), 1.9 + 0.42 * max(len(networks), 1))
     if fig is None:
         from matplotlib.figure import Figure  # noqa: PLC0415 (optional, and heavy)
@@ -465,7 +486,7 @@ def plot_efficiency(results, *, metric="roc_auc", labels=None, datasets=None, fi
             record = configs.get(config)
             if record is None:
                 continue
-            kind = "relu" if record["all_relu"] else _kind(config, baseline)
+            kind = "relu" if record["all_relu"] else record["kind"]
             colour, marker = _STYLE[kind]
             y = y_of[config]
             scores = list(record["scores"].values())
@@ -526,7 +547,7 @@ def _legend_handles(references, labels, baseline, networks, aggregated, datasets
     """Legend keys: what the colours mean and which dashed line is which reference."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    kinds = {"relu" if aggregated[d][c]["all_relu"] else _kind(c, baseline)
+    kinds = {"relu" if aggregated[d][c]["all_relu"] else aggregated[d][c]["kind"]
              for d in datasets for c in networks if c in aggregated[d]}
     text = {"baseline": f"{labels.get(baseline, baseline)} (dotted: its mean)",
             "network": "other activations", "discovered": "discovered activations",

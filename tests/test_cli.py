@@ -162,7 +162,7 @@ def test_quick_demo_runs_on_the_bundled_uci_rows(tmp_path, capsys, monkeypatch):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     assert (out / "summary.md").read_text().startswith("# sksymact demo: summary")
     # The discovered formulas are shown simplified, where they come from in words.
-    from sksymact.benchmark._report import readable_formula
+    from sksymact._formula import readable_formula
 
     fitness = formulas["higgs/seed=42"]
     assert f"   HIGGS, seed 42, best fitness: {readable_formula(fitness['formula'])}" in printed

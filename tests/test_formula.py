@@ -18,7 +18,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sksymact._formula import _ARITY, OPERATORS, PROTECTION_THRESHOLD, Formula, Operator
+from sksymact._formula import (_ARITY, OPERATORS, PROTECTION_THRESHOLD, Formula, Operator,
+                               readable_formula)
 from sksymact._formula_parse import tokens_from_ast
 
 SRC = Path(__file__).resolve().parents[1] / "sksymact"
@@ -562,6 +563,19 @@ def test_to_sympy_and_latex():
         assert P(text).to_sympy() == want, text
     assert P("div(x, X0)").to_sympy(protected=True).has(sympy.Piecewise)
     assert not P("div(x, X0)").to_sympy().has(sympy.Piecewise)
+
+
+def test_readable_formula_is_simplified_with_short_constants(monkeypatch):
+    assert readable_formula("sub(add(sin(x), sin(x)), cos(sub(x, x)))") == "2*sin(x) - 1"
+    assert readable_formula(P("mul(x, 0.123456)")) == "0.123*x"  # a Formula too
+    assert readable_formula("mul(x, 0.123456)", digits=5) == "0.12346*x"
+
+    def fail(self, protected=False):
+        raise TypeError("sympy cannot")
+
+    # A label is not worth a failure: the prefix text instead.
+    monkeypatch.setattr(Formula, "to_sympy", fail)
+    assert readable_formula("mul(x, 2.0)") == "mul(x, 2.0)"
 
 
 @pytest.mark.parametrize("text", [

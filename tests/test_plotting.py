@@ -1,6 +1,8 @@
 """Plots: what is drawn (lines, points, axes) and that it saves as PNG."""
 
+import ast
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,8 +34,48 @@ def _rows():
 
 
 LABELS = {"light-relu": "Light ReLU", "heavy-relu": "Heavy ReLU",
-          "hybrid-transfer": "Hybrid transfer", "higgs": "HIGGS",
+          "hybrid-transfer": "Hybrid transfer", "higgs": "HIGGS", "covertype": "Covertype",
           "hist-gradient-boosting": "HistGradientBoosting (not neural)"}
+#: What the benchmark passes for these configurations, in its table's order.
+KINDS = {"heavy-relu": "network", "light-relu": "network", "hybrid-transfer": "discovered",
+         "hist-gradient-boosting": "reference"}
+SOURCE = Path(__file__).resolve().parents[1] / "sksymact"
+
+
+def _imported_modules(path, package="sksymact"):
+    """Every module a file imports, at any depth (a lazy import inside a function too)."""
+    parent = path.parent.relative_to(SOURCE.parent).parts
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = list(parent[:len(parent) - node.level + 1]) if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            # ``from . import x`` may import the module ``x``.
+            names += [module] + [f"{module}.{alias.name}" for alias in node.names]
+    return names
+
+
+def test_plotting_imports_nothing_from_the_benchmark():
+    # The benchmark draws with plotting, so plotting sits below it.  The files
+    # are read, not imported: a lazy import runs only when its function does.
+    # The sksymact modules plotting imports are followed, for they must not
+    # import the benchmark either.
+    seen, todo = set(), [SOURCE / "plotting.py"]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in _imported_modules(path):
+            assert "benchmark" not in name.split("."), (path.name, name)
+            parts = name.split(".")
+            if parts[0] == "sksymact" and len(parts) > 1:
+                module = SOURCE.joinpath(*parts[1:])
+                todo += [p for p in (module.with_suffix(".py"), module / "__init__.py")
+                         if p.exists()]
+    assert SOURCE / "_formula.py" in seen and SOURCE / "_statistics.py" in seen
 
 
 def test_plot_activation_draws_each_distinct_formula_and_the_baselines():
@@ -42,7 +84,7 @@ def test_plot_activation_draws_each_distinct_formula_and_the_baselines():
         {"key": "higgs/seed=43", "dataset": "higgs", "seed": 43, "formula": "mul(cos(X3), X3)"},
         {"key": "covertype/seed=42", "dataset": "covertype", "seed": 42, "formula": "sin(x)"},
     ]
-    ax = plot_activation(formulas, x_range=(-2, 3), n_points=51)
+    ax = plot_activation(formulas, x_range=(-2, 3), n_points=51, labels=LABELS)
     lines = ax.get_lines()
     # x*cos(x) found twice is drawn once; then sin(x), ReLU and SiLU.
     assert len(lines) == 4
@@ -55,6 +97,9 @@ def test_plot_activation_draws_each_distinct_formula_and_the_baselines():
     assert x[0] == -2 and x[-1] == 3 and len(x) == 51
     np.testing.assert_allclose(y, x * np.cos(x))
     np.testing.assert_allclose(lines[2].get_data()[1], np.maximum(x, 0))
+    # Without display names, the data sets are shown by their keys.
+    labels = [line.get_label() for line in plot_activation(formulas).get_lines()]
+    assert labels[:2] == ["x*cos(x)\n  higgs, seeds 42, 43", "sin(x)\n  covertype, seed 42"]
 
 
 def test_plot_activation_labels_the_relu_fallback_instead_of_drawing_it_as_discovered():
@@ -65,7 +110,8 @@ def test_plot_activation_labels_the_relu_fallback_instead_of_drawing_it_as_disco
              "selection": "network", "formula": "sin(x)", "fell_back_to_relu": False}
     for baselines in (True, False):
         labels = [line.get_label()
-                  for line in plot_activation([*fallback, found], baselines=baselines).get_lines()]
+                  for line in plot_activation([*fallback, found], baselines=baselines,
+                                              labels=LABELS).get_lines()]
         assert labels[0] == "sin(x)\n  HIGGS, seed 44, network-selected"
         relu = [label for label in labels if label.startswith("ReLU")]
         assert len(relu) == 1 and "fallback, nothing discovered" in relu[0]
@@ -125,7 +171,7 @@ def _texts(ax):
 
 
 def test_plot_efficiency_shows_each_configuration_its_e_param_and_the_references(tmp_path):
-    fig = plot_efficiency(_rows(), labels=LABELS)
+    fig = plot_efficiency(_rows(), labels=LABELS, kinds=KINDS)
     assert len(fig.axes) == 2
     ax = fig.axes[0]
     assert ax.get_title().startswith("HIGGS")
@@ -190,3 +236,29 @@ def test_plot_efficiency_reads_results_csv(tmp_path):
 def test_plot_efficiency_names_a_missing_dataset():
     with pytest.raises(ValueError, match="'spambase'"):
         plot_efficiency(_rows(), datasets=["spambase"])
+
+
+def test_plot_efficiency_takes_kinds_and_order_from_its_caller():
+    def colours(fig):
+        return {c.get_label(): c.lines[0].get_color() for c in fig.axes[0].containers}
+
+    # Without kinds, a configuration whose rows name a formula is a discovered one.
+    rows = [{**r, "formula_key": f"higgs/seed={r['seed']}"}
+            if r["configuration"] == "hybrid-transfer" else r for r in _rows()]
+    fig = plot_efficiency(rows)
+    assert colours(fig) == {"light-relu": "black", "heavy-relu": "tab:blue",
+                            "hybrid-transfer": "tab:orange"}
+    assert "significantly above light-relu: 2 of 2" in fig.get_suptitle()
+    # Without either, it is drawn as any other activation and not tested.
+    fig = plot_efficiency(_rows(), labels=LABELS)
+    assert colours(fig)["Hybrid transfer"] == "tab:blue"
+    assert "significantly above" not in fig.get_suptitle()
+    # The rows come in the order of kinds, the baseline first; "reference" is a line.
+    fig = plot_efficiency(_rows(), kinds={"hybrid-transfer": "discovered",
+                                          "heavy-relu": "reference"})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["light-relu", "hybrid-transfer"]
+    assert {"heavy-relu", "hist-gradient-boosting"} <= {line.get_label()
+                                                        for line in ax.get_lines()}
+    with pytest.raises(ValueError, match="'specialist'"):
+        plot_efficiency(_rows(), kinds={"hybrid-transfer": "specialist"})

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ._statistics import paired_p_value
+from .._statistics import paired_p_value
 
 __all__ = [
     "DEFAULT_BASELINE",

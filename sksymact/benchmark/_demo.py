@@ -13,10 +13,11 @@ import os
 import sys
 import time
 
+from .._formula import readable_formula
 from ._configs import BASELINE, CONFIGURATIONS, PAPER_SEEDS, SOURCE_DATASET, BenchmarkSettings
 from ._datasets import bundled_datasets, display_name, display_names
-from ._report import (fallback_note, format_summary, is_relu_fallback, plural,
-                      readable_formula, source_label, summarize)
+from ._report import (fallback_note, format_summary, is_relu_fallback, plural, source_label,
+                      summarize)
 from ._runner import run_benchmark
 
 __all__ = ["run_demo"]

@@ -10,9 +10,10 @@ import os
 import sys
 import time
 
+from .._formula import readable_formula
 from ._configs import PAPER_SEEDS, BenchmarkSettings
 from ._datasets import DEMO_SOURCE, demo_datasets
-from ._report import format_summary, readable_formula, summarize
+from ._report import format_summary, summarize
 from ._runner import run_benchmark
 
 __all__ = ["run_collider_demo"]

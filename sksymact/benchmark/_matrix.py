@@ -7,9 +7,9 @@ formula is the target's own (the specialist).  Its configurations
 (``transfer-from-<key>``) are made by :func:`~._configs.configuration`.
 """
 
+from .._statistics import paired_p_value
 from ._configs import BASELINE, CONFIGURATIONS, MATRIX_PREFIX, SOURCE_DATASET
 from ._datasets import display_name
-from ._statistics import paired_p_value
 
 __all__ = ["matrix_configurations", "matrix_cell_key", "format_matrix"]
 

@@ -11,11 +11,11 @@ import os
 import numpy as np
 
 from .._formula import Formula
+from .._statistics import mean_std, paired_p_value
 from ._configs import BASELINE, CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings, configuration
 from ._datasets import DATASETS, DEMO_DATASETS, display_name, display_names
 from ._matrix import format_matrix
 from ._protocols import PROTOCOLS
-from ._statistics import mean_std, paired_p_value
 from ._store import FORMULAS_FILE, RESULTS_FILE, SETTINGS_FILE, BenchmarkError
 from ._store import atomic_write_text, read_formulas, read_results
 
@@ -46,35 +46,6 @@ METRICS = {"classification": ("roc_auc", "accuracy"), "regression": ("r2", "rmse
 def _task(rows):
     """``"regression"`` for rows that hold R² (our extension), else ``"classification"``."""
     return "regression" if any(r.get("r2") not in (None, "") for r in rows) else "classification"
-
-
-def readable_formula(formula, digits=3):
-    """A formula as simplified mathematics: sympy's form, constants to ``digits`` digits.
-
-    ``sub(add(sin(x), sin(x)), cos(sub(x, x)))`` reads ``2*sin(x) - 1``; gplearn's
-    prefix text is what formulas.json keeps, this is what a reader is shown.
-
-    Parameters
-    ----------
-    formula : str or Formula
-        The formula.
-    digits : int, default=3
-        Significant digits of its constants.
-
-    Returns
-    -------
-    text : str
-        The simplified formula; its prefix text if sympy cannot handle it.
-    """
-    formula = formula if isinstance(formula, Formula) else Formula.parse(str(formula))
-    try:
-        import sympy  # noqa: PLC0415 (heavy; only the text needs it)
-
-        expression = formula.to_sympy()
-        return str(expression.xreplace(
-            {c: sympy.Float(c, digits) for c in expression.atoms(sympy.Float)}))
-    except Exception:  # noqa: BLE001 (a label is not worth a failure)
-        return str(formula)
 
 
 def source_label(entry, names=None):

@@ -19,13 +19,14 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import (HasMethods, Interval, Options, StrOptions,
                                              validate_params)
 
-from ._configs import (CONFIGURATIONS, DEFAULT_CONFIGURATIONS, PAPER_SEEDS,
+from .._formula import readable_formula
+from ._configs import (BASELINE, CONFIGURATIONS, DEFAULT_CONFIGURATIONS, PAPER_SEEDS,
                        REGRESSION_CONFIGURATIONS, SOURCE_DATASET, BenchmarkSettings,
                        configuration, is_configuration)
 from ._datasets import DATASETS, TASKS, display_names, task_of
 from ._matrix import matrix_configurations
 from ._protocols import PROTOCOLS
-from ._report import readable_formula, source_label, write_summary
+from ._report import source_label, write_summary
 from ._store import BenchmarkError, ResultsFolder
 from ._tasks import DiscoveryJob, TrainingJob, discover, train_and_score
 
@@ -580,6 +581,13 @@ def _reads_bundled(registry, name, settings, data_home):
             and uci_source(name, settings, data_home) == "bundled")
 
 
+def _plot_kind(config):
+    """How :func:`~sksymact.plotting.plot_efficiency` draws a :class:`Configuration`."""
+    if config.uses_formula:
+        return "discovered"
+    return "network" if config.neural else "reference"
+
+
 def _write_plots(folder, registry, stream):
     """activations.png and efficiency.png, if matplotlib is there."""
     try:
@@ -607,15 +615,19 @@ def _write_plots(folder, registry, stream):
         lines = max(2 * len({e["formula"] for e in by_dataset[name]}) + 3 for name in names)
         fig = Figure(figsize=(5.2 * len(names), 3.6 + 0.14 * lines), layout="constrained")
         for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names):
-            plot_activation(by_dataset[name], ax=ax)
+            plot_activation(by_dataset[name], ax=ax, labels=labels)
             ax.set_title(f"Discovered on {labels.get(name, name)}")
         fig.savefig(os.path.join(folder.path, "activations.png"), dpi=100)
         written.append("activations.png")
     rows = folder.rows()
+    # The table's order, then the transfer matrix's configurations as found.
+    keys = dict.fromkeys([*CONFIGURATIONS, *(r["configuration"] for r in rows)])
+    kinds = {key: _plot_kind(configuration(key)) for key in keys if is_configuration(key)}
     for metric, name in (("roc_auc", "efficiency.png"), ("r2", "efficiency_regression.png")):
         chosen = [r for r in rows if r.get(metric) not in (None, "")]
         if any(r["n_params"] not in (None, "") for r in chosen):  # at least one network
-            fig = plot_efficiency(chosen, metric=metric, labels=labels, formulas=formulas)
+            fig = plot_efficiency(chosen, metric=metric, labels=labels, formulas=formulas,
+                                  baseline=BASELINE, kinds=kinds)
             fig.savefig(os.path.join(folder.path, name), dpi=100)
             written.append(name)
     curves = folder.curves()

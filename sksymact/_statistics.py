@@ -1,7 +1,9 @@
-"""The statistics of the report: mean ± sample std over seeds, and the paired t-test.
+"""Statistics over seeds: the mean ± sample std, and the paired t-test.
 
 Every table of the benchmark (the paper's, the regression one, the transfer
-matrix) compares configurations with these two functions only.
+matrix) and the efficiency plot compare configurations with these two
+functions only.  This module imports only numpy and scipy, so that modules
+below the benchmark (:mod:`sksymact.plotting`) can use it too.
 """
 
 import math
