@@ -17,18 +17,13 @@ from scipy import stats
 from sksymact.benchmark._across import (
     DEFAULT_BASELINE,
     by_group,
-    cliques,
-    critical_difference_diagram,
-    format_report,
-    friedman,
     holm,
-    iman_davenport,
-    mean_ranks,
-    nemenyi_cd,
     normalized_scores,
     per_dataset_table,
     win_tie_loss,
 )
+from sksymact.benchmark._across_report import critical_difference_diagram, format_report
+from sksymact.benchmark._ranks import cliques, friedman, iman_davenport, mean_ranks, nemenyi_cd
 
 # ---------------------------------------------------------------------------
 # Demšar's example
