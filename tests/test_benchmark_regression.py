@@ -68,9 +68,9 @@ def test_classification_defaults_are_unchanged():
                                       "hybrid-specialist", "hybrid-transfer")
     assert [k for k, d in DATASETS.items() if d.task == "classification"] == [
         "higgs", "covertype", "spambase"]
-    assert BenchmarkSettings().settings_id == "d9dc1608993b"
+    assert BenchmarkSettings().settings_id == "32624aab6123"
     assert BenchmarkSettings(higgs_rows=5000, covertype_rows=20000).settings_id == (
-        "6c12927ba399")
+        "27b79b390a54")
     assert BenchmarkSettings(friedman_rows=400).to_dict()["friedman_rows"] == 400
     # The regression reference estimators are never planned on a classification data set.
     runs = plan_runs(["higgs", "covertype"], [42], list(CONFIGURATIONS))

@@ -284,6 +284,11 @@ class BenchmarkSettings:
     friedman_rows : int, default=20_000
         Rows of the generated regression data set ``friedman``
         (``make_friedman1`` with 10 features, noise 1.0, seed 0).
+    max_rows : int or None, default=None
+        A cap on the rows of each PMLB data set (``pmlb:NAME``): a larger one
+        is sampled down to this many rows (stratified by class, seed
+        ``data_seed``, the same rows for every seed) before the splits; None
+        uses every row.  It bounds the cost of a suite (see ``SUITES``).
 
     See Also
     --------
@@ -295,7 +300,7 @@ class BenchmarkSettings:
     >>> from sksymact.benchmark import BenchmarkSettings
     >>> settings = BenchmarkSettings(higgs_rows=5000, covertype_rows=20000)
     >>> settings.max_iter, settings.settings_id
-    (15, '6c12927ba399')
+    (15, '27b79b390a54')
     >>> BenchmarkSettings.from_dict(settings.to_dict()) == settings
     True
     """
@@ -318,6 +323,7 @@ class BenchmarkSettings:
     n_iter_no_change: int = 10
     validation_fraction: float = 0.1
     friedman_rows: int = 20_000
+    max_rows: object = None
 
     def __post_init__(self):
         if not isinstance(self.early_stopping, bool):
@@ -327,7 +333,7 @@ class BenchmarkSettings:
                              f"{self.validation_fraction!r}.")
         if self.protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {self.protocol!r}.")
-        for name in ("higgs_rows", "covertype_rows"):
+        for name in ("higgs_rows", "covertype_rows", "max_rows"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or value < 1):
