@@ -24,7 +24,7 @@ import sys
 
 from ._version import __version__
 from .benchmark import (CONFIGURATIONS, DATASETS, DEFAULT_CONFIGURATIONS, PAPER_SEEDS, PROTOCOLS,
-                        REGRESSION_CONFIGURATIONS, BenchmarkError, BenchmarkSettings)
+                        REGRESSION_CONFIGURATIONS, SUITES, BenchmarkError, BenchmarkSettings)
 from ._io import atomic_write_text
 
 __all__ = ["main", "build_parser"]
@@ -35,7 +35,8 @@ EXIT_INTERRUPTED = 130
 #: The benchmark's settings that it has an option for, each named as the setting
 #: (``max_iter`` is ``--max-iter``); the others keep their defaults.
 _SETTING_OPTIONS = ("protocol", "higgs_rows", "covertype_rows", "friedman_rows", "max_iter",
-                   "early_stopping", "n_iter_no_change", "population_size", "generations")
+                   "early_stopping", "n_iter_no_change", "population_size", "generations",
+                   "max_rows")
 #: The settings of a benchmark run without options: the options' defaults.
 _DEFAULTS = BenchmarkSettings()
 
@@ -55,6 +56,25 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
+
+
+def _dataset_key(text):
+    from .benchmark._datasets import PMLB_PREFIX  # noqa: PLC0415 (standard library)
+
+    if text in DATASETS or (text.startswith(PMLB_PREFIX) and len(text) > len(PMLB_PREFIX)):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown data set {text!r}; choose from {', '.join(DATASETS)}, or pmlb:NAME")
+
+
+def _configuration_key(text):
+    from .benchmark._configs import is_configuration  # noqa: PLC0415 (standard library)
+
+    if is_configuration(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown configuration {text!r}; choose from {', '.join(CONFIGURATIONS)}, or "
+        "transfer-from-DATASET")
 
 
 def _n_jobs(text):
@@ -136,15 +156,28 @@ def build_parser():
                             "(the paper's) or regression (our extension: R² instead of ROC "
                             "AUC); default: regression when every --datasets is a regression "
                             "data set, else classification")
-    bench.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=None,
+    bench.add_argument("--datasets", nargs="+", type=_dataset_key, default=None,
                        metavar="NAME", help=f"data sets to run (default: all of the task: "
                                             f"{' '.join(by_task['classification'])}; for "
-                                            f"regression {' '.join(by_task['regression'])})")
-    bench.add_argument("--seeds", nargs="+", type=int, default=PAPER_SEEDS, metavar="SEED",
+                                            f"regression {' '.join(by_task['regression'])}); "
+                                            "pmlb:NAME is any data set of the Penn Machine "
+                                            "Learning Benchmarks (read from DATA_HOME/pmlb, "
+                                            "else downloaded)")
+    suites = "; ".join(f"{name}: {suite.description}" for name, suite in SUITES.items())
+    bench.add_argument("--suite", choices=list(SUITES), default=None,
+                       help=_escaped(
+                           f"a named suite: its data sets, configurations, seeds and "
+                           f"settings (the converged budget), each unless an option gives "
+                           f"another; summary.md then ends with the statistics across data "
+                           f"sets and critical_difference.png is drawn. {suites}"))
+    bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
                        help="seeds of the splits, networks and searches (default: the "
-                            f"paper's, {' '.join(map(str, PAPER_SEEDS))})")
+                            f"paper's, {' '.join(map(str, PAPER_SEEDS))}; a suite's own)")
+    bench.add_argument("--max-rows", type=_rows, default=_DEFAULTS.max_rows, metavar="N|all",
+                       help="at most this many rows of a PMLB data set, drawn stratified "
+                            "with the data seed (default: all; a suite's own)")
     extra = [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
-    bench.add_argument("--configs", nargs="+", choices=list(CONFIGURATIONS),
+    bench.add_argument("--configs", nargs="+", type=_configuration_key,
                        default=None, metavar="NAME",
                        help=f"configurations (default: the paper's six: "
                             f"{' '.join(DEFAULT_CONFIGURATIONS)}; for regression: "
@@ -315,14 +348,39 @@ def _benchmark(args):
         if not torch.cuda.is_available():
             raise UsageError(f"--device {args.device}: CUDA is not available here; use "
                              "--device cpu or auto.")
-    settings = BenchmarkSettings(**{name: getattr(args, name) for name in _SETTING_OPTIONS})
+    from .benchmark._configs import configuration  # noqa: PLC0415 (standard library)
+    from .benchmark._datasets import with_pmlb  # noqa: PLC0415 (standard library)
+
+    given = {name: getattr(args, name) for name in _SETTING_OPTIONS}
+    datasets, configs, seeds = args.datasets, args.configs, args.seeds
+    if args.suite is not None:
+        suite = SUITES[args.suite]
+        # The suite's settings, except where an option asked for another value.
+        given = {**given, **{name: value for name, value in suite.settings.items()
+                             if given.get(name, getattr(_DEFAULTS, name))
+                             == getattr(_DEFAULTS, name)}}
+        datasets = datasets or list(suite.datasets)
+        configs = configs or list(suite.configurations)
+        seeds = seeds or list(suite.seeds)
+    settings = BenchmarkSettings(**given)
+    sources = [configuration(key).source for key in configs or ()]
+    registry = with_pmlb([*(datasets or ()), *filter(None, sources)])
     result = run_benchmark(
-        args.out, settings, datasets=args.datasets, seeds=args.seeds,
-        configurations=args.configs, task=args.task, data_home=args.data_home,
+        args.out, settings, datasets=datasets, seeds=seeds or PAPER_SEEDS,
+        configurations=configs, task=args.task, data_home=args.data_home, registry=registry,
         download=not args.no_download,
         device=args.device, n_jobs=args.n_jobs, scheduler=args.scheduler,
         progress=False if args.quiet else "auto", plots=not args.no_plots,
         transfer_matrix=args.transfer_matrix)
+    if args.suite is not None or any(key.startswith("pmlb:") for key in datasets or ()):
+        from .benchmark._across_report import write_across_report  # noqa: PLC0415
+
+        metric = SUITES[args.suite].metric if args.suite is not None else "accuracy"
+        sources = {key: configuration(key).source or "higgs" for key in configs or ()
+                   if configuration(key).activation == "transfer"}
+        sources.update({key: "HIGGS (the paper's x cos x)" for key in configs or ()
+                        if configuration(key).activation.startswith("library:")})
+        write_across_report(args.out, metric, registry=registry, sources=sources)
     if not args.quiet:
         print(result.summary)
         print(f"{_count(result.n_run, 'run')} done now, {result.n_resumed} found finished; "

@@ -8,7 +8,7 @@ from ._across import (_MISSING, DEFAULT_BASELINE, _higher, _number, _order, _rec
                       by_group, normalized_scores, per_dataset_table, win_tie_loss)
 from ._ranks import cliques, friedman, mean_ranks
 
-__all__ = ["critical_difference_diagram", "format_report"]
+__all__ = ["critical_difference_diagram", "format_report", "write_across_report"]
 
 
 # ---------------------------------------------------------------------------
@@ -379,3 +379,59 @@ def format_report(rows, metric, baseline=DEFAULT_BASELINE, *, higher_is_better=N
             out.append("")
         out += ["Verdicts as in the per-data-set table (Holm over all data sets).", ""]
     return "\n".join(out)
+
+
+def write_across_report(folder, metric="accuracy", *, registry=None, sources=None,
+                        baseline="light-relu", alpha=0.05):
+    """Write ``across.md`` and ``critical_difference.png`` of a results folder.
+
+    The statistics across the folder's data sets (:func:`format_report`) on
+    ``metric`` and, below them, on ROC AUC (classification data sets), split
+    by the data sets' feature kinds (their ``group`` in ``registry``) and by
+    transfer source.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        A benchmark results folder.
+    metric : str, default="accuracy"
+        The primary metric.
+    registry : dict, default=None
+        Data set key -> :class:`~sksymact.benchmark.Dataset`, for the groups.
+    sources : dict, default=None
+        Configuration key -> where its formula came from.
+    baseline : str, default="light-relu"
+        The configuration the others are compared with.
+    alpha : float, default=0.05
+        The level of the tests.
+
+    Returns
+    -------
+    text : str
+        The Markdown written to ``across.md``.
+    """
+    import os  # noqa: PLC0415
+
+    from ._store import read_results  # noqa: PLC0415
+
+    rows = [r for r in read_results(folder) if r.get(metric) not in (None, "")]
+    groups = {key: d.group for key, d in (registry or {}).items()
+              if getattr(d, "group", None) is not None}
+    parts = [format_report(rows, metric, baseline, groups=groups or None, sources=sources,
+                           alpha=alpha)]
+    if metric != "roc_auc" and any(r.get("roc_auc") not in (None, "") for r in rows):
+        parts.append(format_report(rows, "roc_auc", baseline, groups=groups or None,
+                                   sources=sources, alpha=alpha))
+    text = "\n\n".join(parts)
+    from .._io import atomic_write_text  # noqa: PLC0415
+
+    atomic_write_text(os.path.join(folder, "across.md"), text)
+    try:
+        result = friedman(rows, metric, alpha=alpha)
+    except ValueError:  # fewer than 3 configurations or 2 complete data sets
+        return text
+    figure = critical_difference_diagram(result.ranks.ranks, result.cd,
+                                         title=f"Mean rank on {metric} (1 = best)")
+    figure.savefig(os.path.join(folder, "critical_difference.png"), dpi=110,
+                   bbox_inches="tight")
+    return text

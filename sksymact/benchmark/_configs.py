@@ -14,6 +14,7 @@ from ._protocols import PROTOCOLS
 
 __all__ = [
     "BASELINE",
+    "BEST_STANDARD",
     "CONFIGURATIONS",
     "DEFAULT_CONFIGURATIONS",
     "MATRIX_PREFIX",
@@ -22,6 +23,9 @@ __all__ = [
     "Configuration",
     "BenchmarkSettings",
     "SOURCE_DATASET",
+    "STANDARD_ACTIVATIONS",
+    "SUITES",
+    "Suite",
     "configuration",
     "is_configuration",
 ]
@@ -78,6 +82,9 @@ class Configuration:
         The only task of the data sets it is run on; None: every task (a
         network).  The runner leaves it out on the data sets of the other
         task, as it leaves transfer out on the source.
+    learnable_constants : bool or {"per_layer", "per_channel"}, default=False
+        Passed to the network: a formula activation's constants are trained
+        (and counted in Params).
 
     See Also
     --------
@@ -101,6 +108,7 @@ class Configuration:
     selection: str = "fitness"
     source: object = None
     task: object = None
+    learnable_constants: object = False
 
     @property
     def neural(self):
@@ -144,6 +152,12 @@ class Configuration:
 HEAVY = (200, 100)
 LIGHT = (64, 32)
 
+#: The activation of ``light-best-standard``: one of :data:`STANDARD_ACTIVATIONS`,
+#: chosen per seed by a validation split of the training rows.
+BEST_STANDARD = "best-standard"
+#: The standard activations it chooses from.
+STANDARD_ACTIVATIONS = ("relu", "gelu", "silu", "tanh")
+
 #: The estimators of the reference rows (no network): what a user would pick
 #: instead, ``(module, class, parameters)``.  scikit-learn's defaults, except
 #: LogisticRegression's ``max_iter`` (1000 instead of 100): on the standardized
@@ -174,6 +188,19 @@ CONFIGURATIONS = {c.key: c for c in (
                   "specialist", selection="network"),
     Configuration("hybrid-transfer-network", "Hybrid transfer (network-selected)", LIGHT,
                   "transfer", selection="network"),
+    Configuration("light-tanh", "Light tanh", LIGHT, "tanh"),
+    # The fair baseline a search must beat: the best of the standard activations
+    # chosen by the same kind of validation split of the training rows.
+    Configuration("light-best-standard", "Light, best standard activation (validated)",
+                  LIGHT, BEST_STANDARD),
+    # A learnable activation with the light budget: RealMLP's per-channel blend
+    # x + a (f(x) - x) with f = ReLU, which is PReLU with slope 1 - a (a starts at
+    # 0.75, PReLU's 0.25); max(x, x - x) is max(x, 0) without a second constant.
+    Configuration("light-learnable-blend", "Light learnable ReLU blend (per channel)", LIGHT,
+                  "add(x, mul(0.75, sub(max(x, sub(x, x)), x)))",
+                  learnable_constants="per_channel"),
+    Configuration("transfer-paper", "Transfer of the paper's HIGGS formula (x cos x)", LIGHT,
+                  "library:higgs-paper"),
     Configuration("hist-gradient-boosting", "HistGradientBoosting (not neural)", (),
                   "hist-gradient-boosting", task="classification"),
     Configuration("logistic-regression", "Logistic regression (not neural)", (),
@@ -421,3 +448,69 @@ class BenchmarkSettings:
                   else BenchmarkSettings.from_dict(other)).to_dict()
         return [(name, mine[name], theirs[name]) for name in sorted(mine)
                 if mine[name] != theirs[name]]
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named set of data sets with the configurations, seeds and settings to run them.
+
+    Parameters
+    ----------
+    name : str
+        ``--suite NAME``.
+    description : str
+        What it is.
+    datasets : tuple of str
+        Data set keys (``pmlb:NAME`` for PMLB's).
+    configurations : tuple of str
+        Configuration keys.
+    seeds : tuple of int
+        The seeds.
+    settings : dict
+        Settings that differ from :class:`BenchmarkSettings`'s defaults; an
+        option given on the command line takes precedence.
+    metric : str
+        The primary metric of the report across data sets.
+    """
+
+    name: str
+    description: str
+    datasets: tuple
+    configurations: tuple
+    seeds: tuple
+    settings: dict
+    metric: str
+
+
+#: The converged budget of the suites: early stopping on 10% of the training
+#: rows, patience 10, at most 200 epochs, best weights restored; at most 5,000 rows
+#: of a data set (so that a converged light fit stays around a few seconds).
+_CONVERGED = {"early_stopping": True, "max_iter": 200, "n_iter_no_change": 10,
+              "max_rows": 5000, "higgs_rows": 5000, "covertype_rows": 20000}
+
+#: The configurations of the classification suite: the standard activations, the
+#: validation-picked one, a learnable one, the discovered ones (network-selected
+#: specialist; transfer from HIGGS, from the paper's formula, from magic) and the
+#: two references a user would pick instead.
+_SUITE_CONFIGURATIONS = (
+    "light-relu", "light-gelu", "light-silu", "light-tanh", "light-best-standard",
+    "light-learnable-blend", "hybrid-specialist-network", "hybrid-transfer", "transfer-paper",
+    f"{MATRIX_PREFIX}pmlb:magic", "hist-gradient-boosting", "logistic-regression")
+
+#: The named suites of ``--suite``.
+SUITES = {s.name: s for s in (
+    Suite("pmlb-classification",
+          "14 real classification data sets of PMLB: continuous features (magic, a second "
+          "physics source, phoneme, twonorm, ring, satimage, pendigits, letter, "
+          "wine_quality_white, page_blocks, optdigits, segmentation), mixed (adult) and only "
+          "binary ones (dna, kr_vs_kp)",
+          tuple(f"pmlb:{name}" for name in (
+              "magic", "phoneme", "twonorm", "ring", "satimage", "pendigits", "letter",
+              "wine_quality_white", "page_blocks", "optdigits", "segmentation", "adult", "dna",
+              "kr_vs_kp")),
+          _SUITE_CONFIGURATIONS, (42, 43, 44, 45, 46), _CONVERGED, "accuracy"),
+    Suite("paper",
+          "the paper's three data sets (HIGGS, Covertype, Spambase) under the suite's protocol",
+          ("higgs", "covertype", "spambase"), _SUITE_CONFIGURATIONS, (42, 43, 44, 45, 46),
+          _CONVERGED, "accuracy"),
+)}

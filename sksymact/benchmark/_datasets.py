@@ -10,8 +10,9 @@ import functools
 import os
 from dataclasses import dataclass
 
-__all__ = ["Dataset", "DATASETS", "DEMO_DATASETS", "DEMO_SOURCE", "TASKS", "demo_datasets",
-           "bundled_datasets", "display_name", "display_names", "task_of", "uci_source"]
+__all__ = ["Dataset", "DATASETS", "DEMO_DATASETS", "DEMO_SOURCE", "PMLB_PREFIX", "TASKS",
+           "demo_datasets", "bundled_datasets", "display_name", "display_names",
+           "pmlb_dataset", "task_of", "uci_source", "with_pmlb"]
 
 #: What a data set's target can be.
 TASKS = ("classification", "regression")
@@ -53,6 +54,10 @@ class Dataset:
         by class, or not), the search of its own formulas (gplearn's
         ``SymbolicClassifier`` or ``SymbolicRegressor``) and the scores
         (accuracy and ROC AUC, or R² and RMSE).
+    group : str or None, default=None
+        What kind of features it has, for the reports across data sets
+        (``"continuous features"`` or ``"discrete features"``: every feature
+        binary or categorical); None where it was not asked.
 
     See Also
     --------
@@ -76,6 +81,7 @@ class Dataset:
     rows: object
     hint: object = None
     task: str = "classification"
+    group: object = None
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -310,6 +316,105 @@ DATASETS = {d.key: d for d in (
         "noise, from 10 features uniform on [0, 1], 5 of them unused (make_friedman1; "
         "regression)", _load_friedman, rows=_friedman_rows, task="regression"),
 )}
+
+
+# -- any PMLB data set: pmlb:NAME ------------------------------------------------------------
+
+#: A data set key ``pmlb:NAME`` is the Penn Machine Learning Benchmarks' ``NAME``.
+PMLB_PREFIX = "pmlb:"
+
+
+def _load_pmlb(settings, *, data_home, download, name):
+    from ..datasets import fetch_pmlb  # noqa: PLC0415 (numpy)
+
+    bunch = fetch_pmlb(name, data_home=data_home, download_if_missing=download)
+    X, y = bunch.data, bunch.target
+    if settings.max_rows is not None and len(y) > settings.max_rows:
+        from sklearn.utils import resample  # noqa: PLC0415
+
+        # The same rows for every seed, stratified by class, as Covertype's sample.
+        stratify = y if bunch.task == "classification" else None
+        X, y = resample(X, y, replace=False, n_samples=settings.max_rows, stratify=stratify,
+                        random_state=settings.data_seed)
+    return X, y
+
+
+@functools.lru_cache(maxsize=None)
+def _pmlb_facts(name):
+    """``(task, group, n_rows)`` of a PMLB data set, from its cached file; None if absent."""
+    from ..datasets import fetch_pmlb  # noqa: PLC0415
+
+    try:
+        bunch = fetch_pmlb(name, download_if_missing=False)
+    except (OSError, ValueError):
+        return None
+    discrete = all(kind != "continuous" for kind in bunch.feature_kinds)
+    return (bunch.task, "discrete features" if discrete else "continuous features",
+            len(bunch.target))
+
+
+def pmlb_dataset(name):
+    """The benchmark's entry for the PMLB data set ``name`` (key ``pmlb:NAME``).
+
+    Its task and feature kind are read from the cached file (the data home:
+    ``$SKSYMACT_DATA``, else scikit-learn's); a data set not cached yet is
+    taken by PMLB's naming (regression for its numbered families, else
+    classification) and is downloaded when the benchmark loads it.
+
+    Parameters
+    ----------
+    name : str
+        A PMLB name (``"magic"``, ``"537_houses"``).
+
+    Returns
+    -------
+    Dataset
+        Loaded with :func:`sksymact.datasets.fetch_pmlb`; ``max_rows`` caps
+        its rows.
+    """
+    from ..datasets._pmlb import _REGRESSION_NAME, _REGRESSION_NAMES  # noqa: PLC0415
+
+    facts = _pmlb_facts(name)
+    if facts is None:
+        regression = name in _REGRESSION_NAMES or _REGRESSION_NAME.fullmatch(name)
+        task, group = ("regression" if regression else "classification"), None
+    else:
+        task, group, _ = facts
+
+    def rows(settings):
+        cap = settings.max_rows
+        return ("all rows" if cap is None else
+                f"at most {cap:,} rows (drawn with seed {settings.data_seed}"
+                f"{', stratified' if task == 'classification' else ''})")
+
+    return Dataset(
+        PMLB_PREFIX + name, name, f"PMLB {name} ({task})",
+        functools.partial(_load_pmlb, name=name), rows=rows,
+        hint=lambda s: (f"PMLB's {name} is read from DATA_HOME/pmlb/{name}/{name}.tsv.gz "
+                        "(--data-home or $SKSYMACT_DATA), else downloaded"),
+        task=task, group=group)
+
+
+def with_pmlb(keys, registry=None):
+    """``registry`` (default :data:`DATASETS`) with an entry for every ``pmlb:NAME`` of ``keys``.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Data set keys; those starting with :data:`PMLB_PREFIX` are added.
+    registry : dict, default=None
+        The registry to extend (not changed).
+
+    Returns
+    -------
+    registry : dict
+        A new dict.
+    """
+    extended = dict(DATASETS if registry is None else registry)
+    for key in keys:
+        if key.startswith(PMLB_PREFIX) and key not in extended:
+            extended[key] = pmlb_dataset(key[len(PMLB_PREFIX):])
+    return extended
 
 
 # -- the UCI samples that ship with the package (the demo's) ------------------------------
