@@ -170,6 +170,9 @@ def build_parser():
                            f"settings (the converged budget), each unless an option gives "
                            f"another; summary.md then ends with the statistics across data "
                            f"sets and critical_difference.png is drawn. {suites}"))
+    bench.add_argument("--quick", action="store_true",
+                       help="with --suite: a smoke test of the whole path (three data sets, "
+                            "one seed, few rows and epochs, a small search): about a minute")
     bench.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
                        help="seeds of the splits, networks and searches (default: the "
                             f"paper's, {' '.join(map(str, PAPER_SEEDS))}; a suite's own)")
@@ -353,15 +356,20 @@ def _benchmark(args):
 
     given = {name: getattr(args, name) for name in _SETTING_OPTIONS}
     datasets, configs, seeds = args.datasets, args.configs, args.seeds
+    if args.quick and args.suite is None:
+        raise UsageError("--quick goes with --suite NAME.")
     if args.suite is not None:
         suite = SUITES[args.suite]
+        quick = dict(suite.quick) if args.quick else {}
+        chosen = {**suite.settings, **{k: v for k, v in quick.items()
+                                       if k not in ("datasets", "seeds")}}
         # The suite's settings, except where an option asked for another value.
-        given = {**given, **{name: value for name, value in suite.settings.items()
+        given = {**given, **{name: value for name, value in chosen.items()
                              if given.get(name, getattr(_DEFAULTS, name))
                              == getattr(_DEFAULTS, name)}}
-        datasets = datasets or list(suite.datasets)
+        datasets = datasets or list(quick.get("datasets", suite.datasets))
         configs = configs or list(suite.configurations)
-        seeds = seeds or list(suite.seeds)
+        seeds = seeds or list(quick.get("seeds", suite.seeds))
     settings = BenchmarkSettings(**given)
     sources = [configuration(key).source for key in configs or ()]
     registry = with_pmlb([*(datasets or ()), *filter(None, sources)])

@@ -454,6 +454,10 @@ class BenchmarkSettings:
 class Suite:
     """A named set of data sets with the configurations, seeds and settings to run them.
 
+    ``sksymact benchmark --suite NAME`` runs it; its report across data sets
+    (``across.md``, ``critical_difference.png``) ranks the configurations on
+    :attr:`metric`.
+
     Parameters
     ----------
     name : str
@@ -471,6 +475,20 @@ class Suite:
         option given on the command line takes precedence.
     metric : str
         The primary metric of the report across data sets.
+    quick : dict
+        What ``--quick`` changes: ``datasets``, ``seeds`` and settings, for a
+        smoke test of the whole path in about a minute.
+
+    See Also
+    --------
+    SUITES : The named suites.
+
+    Examples
+    --------
+    >>> from sksymact.benchmark import SUITES
+    >>> suite = SUITES["pmlb-classification"]
+    >>> len(suite.datasets), suite.metric, suite.settings["early_stopping"]
+    (14, 'accuracy', True)
     """
 
     name: str
@@ -480,6 +498,7 @@ class Suite:
     seeds: tuple
     settings: dict
     metric: str
+    quick: dict = dataclasses.field(default_factory=dict)
 
 
 #: The converged budget of the suites: early stopping on 10% of the training
@@ -508,9 +527,14 @@ SUITES = {s.name: s for s in (
               "magic", "phoneme", "twonorm", "ring", "satimage", "pendigits", "letter",
               "wine_quality_white", "page_blocks", "optdigits", "segmentation", "adult", "dna",
               "kr_vs_kp")),
-          _SUITE_CONFIGURATIONS, (42, 43, 44, 45, 46), _CONVERGED, "accuracy"),
+          _SUITE_CONFIGURATIONS, (42, 43, 44, 45, 46), _CONVERGED, "accuracy",
+          quick={"datasets": ("pmlb:phoneme", "pmlb:segmentation", "pmlb:dna"), "seeds": (42,),
+                 "max_rows": 600, "max_iter": 20, "n_iter_no_change": 3,
+                 "population_size": 40, "generations": 2}),
     Suite("paper",
           "the paper's three data sets (HIGGS, Covertype, Spambase) under the suite's protocol",
           ("higgs", "covertype", "spambase"), _SUITE_CONFIGURATIONS, (42, 43, 44, 45, 46),
-          _CONVERGED, "accuracy"),
+          _CONVERGED, "accuracy",
+          quick={"seeds": (42,), "higgs_rows": 1000, "covertype_rows": 1000, "max_iter": 20,
+                 "n_iter_no_change": 3, "population_size": 40, "generations": 2}),
 )}
