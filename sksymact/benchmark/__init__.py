@@ -16,8 +16,10 @@ R² instead of ROC AUC.
  'Hybrid transfer']
 >>> [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
 ... # doctest: +NORMALIZE_WHITESPACE
-['hybrid-specialist-network', 'hybrid-transfer-network', 'hist-gradient-boosting',
- 'logistic-regression', 'hist-gradient-boosting-regressor', 'linear-regression']
+['hybrid-specialist-network', 'hybrid-transfer-network', 'light-tanh',
+ 'light-best-standard', 'light-learnable-blend', 'transfer-paper',
+ 'hist-gradient-boosting', 'logistic-regression', 'hist-gradient-boosting-regressor',
+ 'linear-regression']
 >>> {key: d.task for key, d in DATASETS.items()}  # doctest: +NORMALIZE_WHITESPACE
 {'higgs': 'classification', 'covertype': 'classification', 'spambase': 'classification',
  'california': 'regression', 'friedman': 'regression'}

@@ -339,8 +339,12 @@ class ResultsFolder:
         key = (row["dataset"], row["configuration"], row["seed"])
         curves = [c for c in self.curves()
                   if (c["dataset"], c["configuration"], c["seed"]) != key]
+        # A value that is not finite (a validation AUC of a split that lacks a class,
+        # a loss that overflowed) is JSON's null: the file stays strict JSON.
+        curve = {name: [value if is_finite_number(value) else None for value in values]
+                 for name, values in row["curve"].items()}
         curves.append({"dataset": row["dataset"], "configuration": row["configuration"],
-                       "seed": row["seed"], "settings_id": row["settings_id"], **row["curve"]})
+                       "seed": row["seed"], "settings_id": row["settings_id"], **curve})
         atomic_write_text(self._file(CURVES_FILE), json.dumps({
             "format": "sksymact-benchmark-curves", "version": 1, "curves": curves,
         }, allow_nan=False) + "\n")
