@@ -110,3 +110,21 @@ def test_unknown_names_are_refused_by_the_command_line(capsys):
     assert "pmlb:NAME" in capsys.readouterr().err
     assert main(["benchmark", "--quick"]) == 2
     assert "--quick goes with --suite" in capsys.readouterr().err
+
+
+def test_a_curve_with_a_value_that_is_not_finite_is_stored_as_null(tmp_path):
+    # A validation AUC is NaN where a small class is missing from the validation rows.
+    import json
+
+    from sksymact.benchmark import BenchmarkSettings
+    from sksymact.benchmark._store import ResultsFolder
+
+    settings = BenchmarkSettings()
+    with ResultsFolder(tmp_path / "out", settings) as folder:
+        folder.add_curve({"dataset": "d", "configuration": "c", "seed": 1,
+                          "settings_id": settings.settings_id,
+                          "curve": {"valid_auc": [0.5, float("nan")],
+                                    "train_loss": [1.0, float("inf")]}})
+        (curve,) = folder.curves()
+    assert curve["valid_auc"] == [0.5, None] and curve["train_loss"] == [1.0, None]
+    json.loads((tmp_path / "out" / "curves.json").read_text())  # strict JSON
