@@ -600,8 +600,11 @@ def plot_learning_curves(curves, metric="valid_auc", *, labels=None):
     for ax, dataset in zip(axes, datasets):
         shown = set()
         for curve in (c for c in curves if c["dataset"] == dataset):
-            values = curve.get(metric) or []
-            if not values:
+            # null (a value that was not finite, such as the AUC of a validation
+            # split that lacks a class) is a gap in the line.
+            values = np.array([np.nan if v is None else v for v in curve.get(metric) or []],
+                              dtype=float)
+            if not values.size:
                 continue
             index = configs.index(curve["configuration"])
             label = labels.get(curve["configuration"], curve["configuration"])
@@ -609,7 +612,9 @@ def plot_learning_curves(curves, metric="valid_auc", *, labels=None):
             ax.plot(epochs, values, color=colours(index % 10), alpha=0.8, lw=1.2,
                     label=None if label in shown else label)
             shown.add(label)
-            best = int(np.argmin(curve["valid_loss"])) if curve.get("valid_loss") else None
+            losses = np.array([np.inf if v is None else v for v in curve.get("valid_loss") or []],
+                              dtype=float)
+            best = int(np.argmin(losses)) if losses.size else None
             if best is not None and best < len(values):
                 ax.plot(epochs[best], values[best], "o", color=colours(index % 10), ms=3)
         ax.set_title(labels.get(dataset, dataset))
