@@ -262,3 +262,16 @@ def test_plot_efficiency_takes_kinds_and_order_from_its_caller():
                                                         for line in ax.get_lines()}
     with pytest.raises(ValueError, match="'specialist'"):
         plot_efficiency(_rows(), kinds={"hybrid-transfer": "specialist"})
+
+
+def test_learning_curves_draw_a_null_value_as_a_gap():
+    # curves.json stores a value that was not finite as null (an AUC of a
+    # validation split that lacks a class).
+    from sksymact.plotting import plot_learning_curves
+
+    curves = [{"dataset": "d", "configuration": "light-relu", "seed": 42,
+               "train_loss": [0.7, 0.6, 0.5], "valid_loss": [0.7, None, 0.6],
+               "valid_auc": [0.6, None, 0.7]}]
+    fig = plot_learning_curves(curves)
+    (line, *_) = fig.axes[0].get_lines()
+    assert np.isnan(line.get_ydata()[1]) and line.get_ydata()[2] == 0.7
