@@ -1,4 +1,4 @@
-"""Strict reading of the comma-separated numeric files of UCI.
+"""Strict reading of delimited numeric files: UCI's (commas) and PMLB's (tabs).
 
 Every value must be a finite number and every line must have the same number
 of columns; the first line that breaks a rule is named in the error, so a
@@ -34,17 +34,20 @@ def _open_text(path):
     return _text_stream(open(path, "rb"), gz=False)
 
 
-def _diagnose(lines, *, name, n_columns, first_line):
+_SEPARATORS = {",": "comma", "\t": "tab"}
+
+
+def _diagnose(lines, *, name, n_columns, first_line, delimiter=","):
     """Raise a ValueError pointing at the first malformed line."""
     for offset, line in enumerate(lines):
         lineno = first_line + offset
         text = line.rstrip("\r\n")
         if not text.strip():
             raise ValueError(f"{name}: line {lineno} is empty.")
-        fields = text.split(",")
+        fields = text.split(delimiter)
         if len(fields) != n_columns:
             raise ValueError(
-                f"{name}: expected {n_columns} comma-separated columns, "
+                f"{name}: expected {n_columns} {_SEPARATORS[delimiter]}-separated columns, "
                 f"line {lineno} has {len(fields)}."
             )
         for col, field in enumerate(fields, start=1):
@@ -62,30 +65,34 @@ def _diagnose(lines, *, name, n_columns, first_line):
                 )
 
 
-def _parse_block(lines, *, name, n_columns, first_line):
+def _parse_block(lines, *, name, n_columns, first_line, delimiter=","):
     """Parse a list of text lines into a float64 array, strictly."""
-    # np.loadtxt is fast but its errors do not say where; the slow diagnosis
-    # runs only once something is known to be wrong.
+    # np.loadtxt is fast but its errors do not say where (and it skips empty
+    # lines); the slow diagnosis runs only once something is known to be wrong.
+    diagnose = dict(name=name, n_columns=n_columns, first_line=first_line,
+                    delimiter=delimiter)
     try:
         block = np.loadtxt(
-            lines, delimiter=",", dtype=np.float64, comments=None, ndmin=2
+            lines, delimiter=delimiter, dtype=np.float64, comments=None, ndmin=2
         )
     except ValueError:
-        _diagnose(lines, name=name, n_columns=n_columns, first_line=first_line)
+        _diagnose(lines, **diagnose)
         raise  # pragma: no cover - the diagnosis always finds the line
     if block.shape != (len(lines), n_columns) or not np.isfinite(block).all():
-        _diagnose(lines, name=name, n_columns=n_columns, first_line=first_line)
+        _diagnose(lines, **diagnose)
         raise ValueError(f"{name}: could not parse lines {first_line} onwards.")
     return block
 
 
-def _read_lines(stream, n_rows, *, name, n_columns, on_block=None):
+def _read_lines(stream, n_rows, *, name, n_columns, on_block=None, delimiter=",",
+                first_line=1):
     """Parse up to ``n_rows`` lines (all when None) from a text stream.
 
     Only the lines needed are read, so a large compressed file is not
     decompressed past them. ``on_block(lines)``, when given, is called with
     the text of each block once it has parsed. Returns a float64 array of
-    shape ``(rows_read, n_columns)``.
+    shape ``(rows_read, n_columns)``.  ``first_line`` is the file's line number
+    of the stream's first line (2 after a header), for the messages.
     """
     blocks = []
     n_read = 0
@@ -94,9 +101,8 @@ def _read_lines(stream, n_rows, *, name, n_columns, on_block=None):
         lines = list(itertools.islice(stream, want))
         if not lines:
             break
-        blocks.append(
-            _parse_block(lines, name=name, n_columns=n_columns, first_line=n_read + 1)
-        )
+        blocks.append(_parse_block(lines, name=name, n_columns=n_columns,
+                                   first_line=first_line + n_read, delimiter=delimiter))
         if on_block is not None:
             on_block(lines)
         n_read += len(lines)

@@ -17,7 +17,6 @@ feature are decided here, by the rules that :func:`fetch_pmlb` documents.
 import dataclasses
 import gzip
 import io
-import itertools
 import os
 import re
 import urllib.error
@@ -28,7 +27,7 @@ from sklearn.utils._param_validation import validate_params
 
 from . import _base
 from ._base import FETCH_PARAMETERS, _finish, get_data_home, load_descr
-from ._csv_parser import _open_text, _text_stream
+from ._csv_parser import _open_text, _read_lines, _text_stream
 from ._download import _NETWORK_ERRORS, _Tee, _download_atomic
 
 #: Where PMLB's own package downloads from (``GITHUB_URL`` in ``pmlb/pmlb.py``);
@@ -80,11 +79,6 @@ _ROWS_PER_CLASS = 10
 _MAX_CATEGORIES = 10
 
 FEATURE_KINDS = ("continuous", "binary", "categorical")
-
-# Lines are parsed in blocks of this many rows, so memory stays bounded while a
-# large file is streamed.
-_BLOCK_ROWS = 100_000
-
 
 @dataclasses.dataclass(frozen=True)
 class _PMLBFiles:
@@ -178,65 +172,14 @@ def _parse_header(line, *, source):
     return _unique_names(names[:-1])
 
 
-def _diagnose(lines, *, source, n_columns, first_line):
-    """Raise a ValueError pointing at the first malformed line."""
-    for offset, line in enumerate(lines):
-        lineno = first_line + offset
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            raise ValueError(f"{source}: line {lineno} is empty.")
-        fields = text.split("\t")
-        if len(fields) != n_columns:
-            raise ValueError(
-                f"{source}: the header names {n_columns} tab-separated columns, "
-                f"line {lineno} has {len(fields)}."
-            )
-        for col, field in enumerate(fields, start=1):
-            try:
-                value = float(field)
-            except ValueError:
-                raise ValueError(
-                    f"{source}: line {lineno}, column {col} is not a number: "
-                    f"{field.strip()[:40]!r}. PMLB files hold numbers only."
-                ) from None
-            if not np.isfinite(value):
-                raise ValueError(
-                    f"{source}: line {lineno}, column {col} is not a finite number: "
-                    f"{field.strip()[:40]!r}. PMLB files have no missing values."
-                )
-
-
-def _parse_block(lines, *, source, n_columns, first_line):
-    # np.loadtxt is fast but its errors do not say where (and it skips empty
-    # lines); the slow diagnosis runs only once something is known to be wrong.
-    try:
-        block = np.loadtxt(lines, delimiter="\t", dtype=np.float64, comments=None, ndmin=2)
-    except ValueError:
-        _diagnose(lines, source=source, n_columns=n_columns, first_line=first_line)
-        raise  # pragma: no cover - the diagnosis always finds the line
-    if block.shape != (len(lines), n_columns) or not np.isfinite(block).all():
-        _diagnose(lines, source=source, n_columns=n_columns, first_line=first_line)
-        raise ValueError(f"{source}: could not parse lines {first_line} onwards.")
-    return block
-
-
 def _parse_stream(stream, *, source):
     """``(X, y, feature_names)`` of a PMLB file, from a text stream."""
     feature_names = _parse_header(stream.readline(), source=source)
-    n_columns = len(feature_names) + 1
-    blocks = []
-    first_line = 2  # the header is line 1
-    while True:
-        lines = list(itertools.islice(stream, _BLOCK_ROWS))
-        if not lines:
-            break
-        blocks.append(
-            _parse_block(lines, source=source, n_columns=n_columns, first_line=first_line)
-        )
-        first_line += len(lines)
-    if not blocks:
+    # The project's strict reader of delimited numbers, with tabs; the header is line 1.
+    Xy = _read_lines(stream, None, name=source, n_columns=len(feature_names) + 1,
+                     delimiter="\t", first_line=2)
+    if not len(Xy):
         raise ValueError(f"{source}: the file has a header but no rows.")
-    Xy = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     return np.ascontiguousarray(Xy[:, :-1]), Xy[:, -1].copy(), feature_names
 
 
