@@ -1,12 +1,16 @@
 """The report across data sets: a Markdown text and the critical-difference diagram."""
 
 import math
+import os
 
 import numpy as np
+
+from .._io import atomic_write_text
 
 from ._across import (_MISSING, DEFAULT_BASELINE, _higher, _number, _order, _records, _scores,
                       by_group, normalized_scores, per_dataset_table, win_tie_loss)
 from ._ranks import cliques, friedman, mean_ranks
+from ._store import read_results
 
 __all__ = ["critical_difference_diagram", "format_report", "write_across_report"]
 
@@ -410,10 +414,6 @@ def write_across_report(folder, metric="accuracy", *, registry=None, sources=Non
     text : str
         The Markdown written to ``across.md``.
     """
-    import os  # noqa: PLC0415
-
-    from ._store import read_results  # noqa: PLC0415
-
     rows = [r for r in read_results(folder) if r.get(metric) not in (None, "")]
     groups = {key: d.group for key, d in (registry or {}).items()
               if getattr(d, "group", None) is not None}
@@ -423,8 +423,6 @@ def write_across_report(folder, metric="accuracy", *, registry=None, sources=Non
         parts.append(format_report(rows, "roc_auc", baseline, groups=groups or None,
                                    sources=sources, alpha=alpha))
     text = "\n\n".join(parts)
-    from .._io import atomic_write_text  # noqa: PLC0415
-
     atomic_write_text(os.path.join(folder, "across.md"), text)
     try:
         result = friedman(rows, metric, alpha=alpha)
