@@ -16,12 +16,20 @@ from sklearn.utils.validation import (
 )
 
 from ._activation import SymbolicActivation
+from ._evolve import SEED_OPERATORS, CandidateEvaluator, evolve
 from ._formula import Formula
 from ._operators import gplearn_function_names
 from ._parallel import gp_n_jobs
 from ._scaling import weighted_mean_and_scale
 from ._persistence import VersionedPickleMixin
-from ._selection import choose_diverse, fingerprint, same_activation, select_by_network
+from ._selection import (
+    DEFAULT_TRAINING,
+    choose_diverse,
+    fingerprint,
+    is_degenerate,
+    same_activation,
+    select_by_network,
+)
 from .exceptions import DegenerateFormulaWarning, WeakActivationWarning
 from ._validation import validate_numeric_data
 
@@ -48,13 +56,6 @@ def _final_generation_by_fitness(gp):
     population = [p for p in gp._programs[-1] if p is not None]
     greater_is_better = gp._metric.greater_is_better
     return sorted(population, key=lambda p: p.raw_fitness_, reverse=greater_is_better)
-
-
-def _is_degenerate(formula, min_nonlinearity):
-    """Constant, (nearly) affine, or not finite where an activation operates."""
-    nonlinearity = formula.nonlinearity()
-    return not (np.isfinite(nonlinearity) and nonlinearity >= min_nonlinearity
-                and nonlinearity > 0.0)
 
 
 class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseEstimator):
@@ -143,12 +144,15 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         keeps the best candidate whatever it scored.
     selection_training : dict or None, default=None
         Parameters of the short training's classifier (default: hidden
-        layers (64, 32), 15 epochs, batches of 256).
+        layers (64, 32), 15 epochs, batches of 256); with ``search="evolve"``
+        the full rung's training (``hidden_layer_sizes``, ``max_iter``,
+        ``batch_size``, ``learning_rate_init``, ``alpha``, ``dropout``,
+        ``batch_norm``).
     validation_fraction : float, default=0.2
         Share of the rows held out to score the candidates.
     selection_max_rows : int, default=20_000
-        At most this many rows (stratified) take part in the selection, which
-        bounds its cost.
+        At most this many rows (stratified) take part in the selection (and
+        in the evolutionary search), which bounds its cost.
     random_state : int, RandomState instance or None, default=None
         Seeds the subsample, the search and the selection's split and training.
     n_jobs : int or None, default=None
@@ -157,7 +161,10 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         gplearn's jobs are cluster tasks.  The formula does not depend on
         ``n_jobs`` nor on the torch thread count: with
         ``selection="network"`` the short trainings run on one torch thread
-        wherever they run, so their scores are the same bit for bit.
+        wherever they run, so their scores are the same bit for bit.  With
+        ``search="evolve"`` the candidates of a rung are trained in
+        ``n_jobs`` joblib tasks, each on one torch thread, with the same
+        guarantee.
     verbose : int, default=0
         Print gplearn's progress table when positive.
     tournament_size : int, default=20
@@ -198,13 +205,56 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         has the same collapse, degeneracy rules and network-aware selection
         (scored by validation R²), and its formula may be used on a
         classification target, and the other way round.
+    search : {"gplearn", "evolve"}, default="gplearn"
+        ``"gplearn"``: the paper's search (the formula of the raw inputs that
+        classifies best), chosen as ``selection`` says.  ``"evolve"``: the
+        network-in-the-loop search -- the activation formula itself evolves
+        and a candidate's fitness is the validation score of the network it
+        will be used in (a short training, ``selection_training``, on a
+        validation split of the rows given to ``fit``; never other rows).
+        The population is seeded with gplearn's ``n_candidates`` distinct
+        candidates of the same run (taken as ``max_similarity`` says), the
+        built-in library's formulas and the standard activations written in
+        the operator set (``max(x, 0)``, ``x*sig(x)``, ``x*sig(1.702x)``,
+        ``2*sig(2x) - 1``); children come from subtree and point mutation,
+        crossover and constant perturbation over ``function_set`` plus
+        ``max`` and ``sig``, simplified, and kept only when they are a new
+        activation (the duplicate test of network-aware selection).  Each
+        generation is scored at low fidelity (a third of the rows, a fifth
+        of the epochs); successive halving takes the best third to two
+        thirds of the rows and half the epochs and the best third of those
+        to the full short training; the finalists and the four standard
+        activations are then trained again on ``n_repeats`` fresh splits of
+        the same rows, and the best mean wins (ReLU included, see
+        ``fallback``).  ``selection`` is not used.  See the user guide for
+        what it costs and what it found on the benchmark suite.
+    evolve_population : int, default=16
+        With ``search="evolve"``: survivors of a generation, and children
+        made per generation.
+    evolve_generations : int, default=4
+        With ``search="evolve"``: generations of children after the seeds
+        (0 scores only the seeds).
+    n_repeats : int, default=3
+        With ``search="evolve"``: fresh splits (and initial weights) of the
+        re-evaluation that guards against the winner's curse.
+    search_scoring : {"auto", "neg_log_loss", "roc_auc", "accuracy", "r2"}, default="auto"
+        With ``search="evolve"``: the validation score of a candidate.
+        ``"auto"`` is the log loss (negated) for classes -- a proper score
+        that does not saturate where ROC AUC does (0.995 for every standard
+        activation on PMLB's ring) -- and R² for a continuous target.
+    learnable_constants : bool or {"per_layer", "per_channel"}, default=False
+        With ``search="evolve"``: train each candidate with learnable
+        constants, as :class:`HybridTransferClassifier` would with the same
+        setting (PANGAEA evolves activations with learnable parameters).
+        The formula found keeps its written constants.
 
     Attributes
     ----------
     program_ : str or None
         The chosen program with all its variables (``X<i>`` is column i),
         canonical text that :meth:`Formula.parse` reads back exactly; None
-        when network-aware selection fell back to ReLU.
+        when network-aware selection fell back to ReLU, and when the
+        evolutionary search chose a formula that is not gplearn's.
     formula_ : Formula
         The collapsed formula in ``x``.
     expression_ : sympy.Expr
@@ -214,21 +264,41 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
     fitness_ : float
         gplearn's raw fitness (log loss, or the regression metric, on the
         subsample; lower is better except for pearson and spearman) of
-        the chosen program (NaN when network-aware selection fell back to ReLU).
+        the chosen program (NaN when there is none: see ``program_``).
     nonlinearity_ : float
         :meth:`Formula.nonlinearity` of ``formula_``.
     candidates_ : dict of lists
-        Only with ``selection="network"``: one entry per scored candidate, in
+        With ``search="evolve"``: the finalists and the standard activations
+        of the re-evaluation -- ``"formula"``, ``"origin"`` (``"gplearn"``,
+        ``"library:<name>"``, ``"standard:<name>"`` or the variation that
+        made it), ``"generation"``, ``"standard"``, ``"nonlinearity"``,
+        ``"validation_score"`` (mean over the repeats), ``"validation_std"``
+        and ``"chosen"``.
+        With ``selection="network"``: one entry per scored candidate, in
         the order they were taken (see ``max_similarity``) -- ``"formula"``
         (collapsed, str), ``"program"``, ``"fitness"``, ``"nonlinearity"``,
         ``"validation_score"`` and ``"chosen"`` (bool; none is chosen when
         selection fell back to ReLU).  ``pandas.DataFrame(disc.candidates_)``
         shows it as a table, as with ``cv_results_``.
     relu_validation_score_ : float
-        Only with ``selection="network"``: the same short training with ReLU.
+        Only with ``selection="network"``: the same short training with ReLU
+        (with ``search="evolve"``: ReLU's re-evaluated mean).
     n_distinct_activations_ : int
         Only with ``selection="network"``: how many distinct, non-degenerate
-        activations the run held (the pool the candidates were taken from).
+        activations the run held (the pool the candidates were taken from);
+        with ``search="evolve"``, how many distinct activations were trained.
+    search_history_ : dict
+        Only with ``search="evolve"``: ``"generations"`` (per generation:
+        children born, best and median survivor score, best formula,
+        trainings and row-epochs spent so far), ``"rungs"`` (per fidelity:
+        rows, epochs, the formulas trained and their scores, best first),
+        ``"finalists"`` (formula, origin, generation, standard name or None,
+        re-evaluated mean and std, each repeat's score, chosen),
+        ``"relu_validation_score"``, ``"budget"`` (trainings, row-epochs, and
+        ``"full_trainings"``: the row-epochs in units of one full short
+        training), ``"n_evaluated"`` and ``"all"`` (every candidate: formula,
+        generation, origin, low-fidelity score).  Budgets are counted in
+        trainings and epochs, never seconds.  ``plot_search_history`` draws it.
     n_degenerate_skipped_ : int
         Better-scoring programs passed over because they were degenerate.
     task_ : {"classification", "regression"}
@@ -298,6 +368,12 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         "max_samples": [Interval(numbers.Real, 0, 1, closed="right")],
         "metric": [StrOptions({"auto", "log loss"} | REGRESSION_METRICS)],
         "task": [StrOptions({"auto", "classification", "regression"})],
+        "search": [StrOptions({"gplearn", "evolve"})],
+        "evolve_population": [Interval(numbers.Integral, 1, None, closed="left")],
+        "evolve_generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "n_repeats": [Interval(numbers.Integral, 1, None, closed="left")],
+        "search_scoring": [StrOptions({"auto", "neg_log_loss", "roc_auc", "accuracy", "r2"})],
+        "learnable_constants": ["boolean", StrOptions({"per_layer", "per_channel"})],
     }
 
     def __init__(
@@ -335,6 +411,12 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         max_samples=1.0,
         metric="auto",
         task="auto",
+        search="gplearn",
+        evolve_population=16,
+        evolve_generations=4,
+        n_repeats=3,
+        search_scoring="auto",
+        learnable_constants=False,
     ):
         self.population_size = population_size
         self.generations = generations
@@ -368,6 +450,12 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         self.max_samples = max_samples
         self.metric = metric
         self.task = task
+        self.search = search
+        self.evolve_population = evolve_population
+        self.evolve_generations = evolve_generations
+        self.n_repeats = n_repeats
+        self.search_scoring = search_scoring
+        self.learnable_constants = learnable_constants
 
     def _check_function_set(self):
         names = self.function_set
@@ -467,8 +555,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             p_point_replace=self.p_point_replace,
             max_samples=self.max_samples,
             # Fitness selection reads only the last generation; network selection
-            # also each generation's best.
-            low_memory=self.selection == "fitness",
+            # and the evolutionary search's seeds also each generation's best.
+            low_memory=self.selection == "fitness" and self.search == "gplearn",
             n_jobs=gp_n_jobs(self.n_jobs),
             verbose=self.verbose,
             random_state=seed,
@@ -482,7 +570,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             formula = Formula.from_gplearn(program.program)
             collapsed = formula.collapse()
             if not self.reject_degenerate:
-                if _is_degenerate(collapsed, self.min_nonlinearity):
+                if is_degenerate(collapsed, self.min_nonlinearity):
                     warnings.warn(
                         f"The discovered formula {collapsed} is constant, affine or nearly "
                         f"affine in x (nonlinearity {collapsed.nonlinearity():.3g} < "
@@ -493,7 +581,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                     )
                 return program, formula, collapsed, 0
             if collapsed not in checked:
-                checked[collapsed] = _is_degenerate(collapsed, self.min_nonlinearity)
+                checked[collapsed] = is_degenerate(collapsed, self.min_nonlinearity)
             if not checked[collapsed]:
                 return program, formula, collapsed, skipped
         raise ValueError(
@@ -505,8 +593,12 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             "reject_degenerate=False."
         )
 
-    def _choose_by_network(self, gp, X, y, seed, sample_weight=None):
-        """The candidate whose short training scores best on held-out rows of (X, y)."""
+    def _distinct_pool(self, gp):
+        """The run's distinct, usable activations, best fitness first, and their fingerprints.
+
+        The final population and each generation's best are collapsed,
+        degenerate ones dropped and duplicates *as activations* removed.
+        """
         greater = gp._metric.greater_is_better
         programs = [p for p in gp._programs[-1] if p is not None]
         for generation in gp._programs[:-1]:
@@ -523,7 +615,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             if collapsed in seen:
                 continue
             seen.add(collapsed)
-            if _is_degenerate(collapsed, self.min_nonlinearity):
+            if is_degenerate(collapsed, self.min_nonlinearity):
                 skipped += 1
                 continue
             print_ = fingerprint(collapsed)
@@ -533,6 +625,11 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                 prints = np.empty((len(programs), *print_.shape))
             prints[len(pool)] = print_
             pool.append((program, formula, collapsed))
+        return pool, (None if prints is None else prints[:len(pool)]), skipped
+
+    def _choose_by_network(self, gp, X, y, seed, sample_weight=None):
+        """The candidate whose short training scores best on held-out rows of (X, y)."""
+        pool, prints, skipped = self._distinct_pool(gp)
         if not pool:
             raise ValueError(
                 "No program of the run collapses to a usable activation: every one is "
@@ -541,7 +638,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                 "another random_state or function_set, or a lower min_nonlinearity."
             )
         self.n_distinct_activations_ = len(pool)
-        chosen = [pool[i] for i in choose_diverse(prints[:len(pool)], self.n_candidates,
+        chosen = [pool[i] for i in choose_diverse(prints, self.n_candidates,
                                                   self.max_similarity)]
         scores, relu = select_by_network(
             [c[2] for c in chosen], X, y, training=self.selection_training,
@@ -571,6 +668,82 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         if fall_back:
             return None, None, RELU, skipped
         return (*chosen[best], skipped)
+
+    def _scoring(self):
+        """The validation score of the evolutionary search, checked against the task."""
+        if self.task_ == "regression":
+            if self.search_scoring not in ("auto", "r2"):
+                raise ValueError(f"search_scoring={self.search_scoring!r} needs classes; a "
+                                 "continuous target is scored by 'r2' (or 'auto').")
+            return "r2"
+        if self.search_scoring == "r2":
+            raise ValueError("search_scoring='r2' is for a continuous target; classes are "
+                             "scored by 'neg_log_loss' (or 'auto'), 'roc_auc' or 'accuracy'.")
+        return "neg_log_loss" if self.search_scoring == "auto" else self.search_scoring
+
+    def _evolve(self, gp, X, y, seed, sample_weight=None):
+        """The network-in-the-loop search, seeded with gplearn's run and the library."""
+        from .library import ActivationLibrary  # noqa: PLC0415 (reads a file; only here)
+
+        pool, prints, skipped = self._distinct_pool(gp)
+        programs = {}
+        seeds = []
+        if pool:
+            for i in choose_diverse(prints, self.n_candidates, self.max_similarity):
+                program, formula, collapsed = pool[i]
+                programs.setdefault(collapsed.simplify(), (program, formula))
+                seeds.append((collapsed, "gplearn"))
+        seeds.extend((entry.formula, f"library:{entry.name}")
+                     for entry in ActivationLibrary.builtin())
+        classify = self.task_ == "classification"
+        arrays = [X, y] + ([] if sample_weight is None else [sample_weight])
+        if len(y) > self.selection_max_rows:
+            arrays = resample(*arrays, replace=False, n_samples=self.selection_max_rows,
+                              stratify=arrays[1] if classify else None, random_state=seed)
+        evaluator = CandidateEvaluator(
+            arrays[0], arrays[1], task=self.task_,
+            training={**DEFAULT_TRAINING, **(self.selection_training or {})},
+            n_splits=self.n_repeats + 1, validation_fraction=self.validation_fraction,
+            scoring=self._scoring(), learnable_constants=self.learnable_constants,
+            sample_weight=arrays[2] if sample_weight is not None else None, random_state=seed)
+        operators = tuple(dict.fromkeys([*self._check_function_set(), *SEED_OPERATORS]))
+        chosen, history = evolve(
+            seeds, evaluator, operators=operators, population_size=self.evolve_population,
+            generations=self.evolve_generations, n_repeats=self.n_repeats,
+            fallback=self.fallback, min_nonlinearity=self.min_nonlinearity,
+            random_state=seed, n_jobs=self.n_jobs)
+        finalists = history["finalists"]
+        formula = Formula.parse(finalists["formula"][chosen])
+        self.search_history_ = history
+        self.candidates_ = {
+            "formula": finalists["formula"],
+            "origin": finalists["origin"],
+            "generation": finalists["generation"],
+            "standard": finalists["standard"],
+            "nonlinearity": [Formula.parse(f).nonlinearity() for f in finalists["formula"]],
+            "validation_score": finalists["validation_score"],
+            "validation_std": finalists["validation_std"],
+            "chosen": finalists["chosen"],
+        }
+        self.relu_validation_score_ = history["relu_validation_score"]
+        self.n_distinct_activations_ = history["n_evaluated"]
+        relu = finalists["standard"].index("relu")
+        others = [v for i, v in enumerate(finalists["validation_score"]) if i != relu]
+        if finalists["standard"][chosen] == "relu" or max(others) < history["relu_validation_score"]:
+            warnings.warn(
+                f"No evolved or standard candidate trained better than ReLU on the "
+                f"re-evaluation ({self.n_repeats} fresh splits): the best other scored "
+                f"{max(others):.4f} against ReLU's {history['relu_validation_score']:.4f} "
+                f"(see search_history_). "
+                + ("The formula is ReLU, max(x, 0) (fallback='relu')."
+                   if finalists["standard"][chosen] == "relu" else
+                   "A network with this activation is expected to do worse than with "
+                   "activation='relu' (fallback=None)."),
+                WeakActivationWarning, stacklevel=3)
+        program, program_formula = programs.get(formula, (None, None))
+        if finalists["origin"][chosen] != "gplearn":
+            program, program_formula = None, None
+        return program, program_formula, formula, skipped
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -615,6 +788,12 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             self.positive_class_ = None
             y_target = (y - mean) / scale
         self._metric()  # a metric of the other task is refused before the search
+        if self.search == "evolve":
+            self._scoring()  # and a score of the other task
+        # A refit with another search leaves none of the last one's results behind.
+        for name in ("candidates_", "relu_validation_score_", "n_distinct_activations_",
+                     "search_history_"):
+            self.__dict__.pop(name, None)
         random_state = check_random_state(self.random_state)
 
         self.scaler_ = (StandardScaler().fit(X, sample_weight=weight) if self.standardize
@@ -627,7 +806,11 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
 
         self.gp_ = self._search(X_search, y_search, w_search,
                                 random_state.randint(np.iinfo(np.int32).max))
-        if self.selection == "network":
+        if self.search == "evolve":
+            program, formula, collapsed, skipped = self._evolve(
+                self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max),
+                weight)
+        elif self.selection == "network":
             program, formula, collapsed, skipped = self._choose_by_network(
                 self.gp_, X_search_all, y, random_state.randint(np.iinfo(np.int32).max),
                 weight)
@@ -703,12 +886,15 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         -------
         fields : dict
             ``formula`` (``formula_``, in ``x``), ``fitness`` (``fitness_``,
-            None when not finite: after a fallback to ReLU), ``selection``,
-            ``candidates`` (``candidates_``, None without network-aware
-            selection), ``random_state`` (the seed, None when it is not an
-            integer), ``discoverer_params`` (``get_params(deep=False)``),
-            ``versions`` (of sksymact, scikit-learn, gplearn and torch) and
-            ``notes`` (what a fallback to ReLU did, else empty).
+            None when not finite: after a fallback to ReLU), ``selection``
+            (``"evolve"`` for the evolutionary search), ``candidates``
+            (``candidates_``, None without network-aware selection),
+            ``random_state`` (the seed, None when it is not an integer),
+            ``discoverer_params`` (``get_params(deep=False)``), ``versions``
+            (of sksymact, scikit-learn, gplearn and torch) and ``notes``
+            (what a fallback to ReLU did; for the evolutionary search, the
+            chosen formula's provenance -- its origin, generation, budget and
+            re-evaluation; else empty).
 
         Raises
         ------
@@ -720,17 +906,30 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         check_is_fitted(self, "formula_")
         params = self.get_params(deep=False)
         seed = params["random_state"]
-        fell_back = self.program_ is None
+        evolved = params["search"] == "evolve"
+        fell_back = self.program_ is None and not evolved
+        notes = ("Network-aware selection fell back to ReLU: no candidate trained "
+                 "better than ReLU (fallback='relu'), so the formula is max(x, 0)."
+                 if fell_back else "")
+        if evolved:
+            table = self.candidates_
+            chosen = table["chosen"].index(True)
+            budget = self.search_history_["budget"]
+            notes = (f"Evolved with the network in the loop: {self.n_distinct_activations_} "
+                     f"activations trained ({budget['trainings']} trainings, "
+                     f"{budget['full_trainings']:.1f} full short trainings of budget). "
+                     f"Origin: {table['origin'][chosen]} (generation "
+                     f"{table['generation'][chosen]}). Re-evaluated on {self.n_repeats} fresh "
+                     f"splits: {table['validation_score'][chosen]:.4f} against ReLU's "
+                     f"{self.relu_validation_score_:.4f}.")
         return {
             "formula": self.formula_,
             "fitness": float(self.fitness_) if is_finite_number(self.fitness_) else None,
-            "selection": params["selection"],
+            "selection": "evolve" if evolved else params["selection"],
             "candidates": getattr(self, "candidates_", None),
             "random_state": (int(seed) if isinstance(seed, numbers.Integral)
                              and not isinstance(seed, bool) else None),
             "discoverer_params": params,
             "versions": package_versions(),
-            "notes": ("Network-aware selection fell back to ReLU: no candidate trained "
-                      "better than ReLU (fallback='relu'), so the formula is max(x, 0)."
-                      if fell_back else ""),
+            "notes": notes,
         }

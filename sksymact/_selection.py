@@ -36,7 +36,7 @@ from ._classifier import HybridTransferClassifier
 from ._parallel import limit_torch_threads
 from ._regressor import HybridTransferRegressor
 
-__all__ = ["fingerprint", "same_activation", "similarity", "choose_diverse",
+__all__ = ["fingerprint", "same_activation", "similarity", "choose_diverse", "is_degenerate",
            "select_by_network", "DEFAULT_TRAINING", "SELECTION_THREADS"]
 
 #: The short training that scores a candidate: the paper's light net, with
@@ -46,6 +46,26 @@ DEFAULT_TRAINING = {"hidden_layer_sizes": (64, 32), "max_iter": 15, "batch_size"
 _GRID = np.linspace(-4.0, 4.0, 801)
 _INPUT_SCALES = (1.0, -1.0, 2.0, -2.0, 0.5, -0.5)
 _SAME = 1e-6
+
+
+def is_degenerate(formula, min_nonlinearity):
+    """Whether ``formula`` is no activation: constant, (nearly) affine, or not finite.
+
+    Parameters
+    ----------
+    formula : Formula
+        A formula in ``x``.
+    min_nonlinearity : float
+        The least :meth:`Formula.nonlinearity` an activation has (0: only
+        what is affine to rounding is degenerate).
+
+    Returns
+    -------
+    bool
+    """
+    nonlinearity = formula.nonlinearity()
+    return not (np.isfinite(nonlinearity) and nonlinearity >= min_nonlinearity
+                and nonlinearity > 0.0)
 
 
 def _standardise(values):

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._formula import Formula, readable_formula
 
-__all__ = ["plot_activation", "plot_efficiency", "plot_learning_curves"]
+__all__ = ["plot_activation", "plot_efficiency", "plot_learning_curves",
+           "plot_search_history"]
 
 _BASELINES = {
     "ReLU": lambda x: np.maximum(x, 0.0),
@@ -621,4 +622,66 @@ def plot_learning_curves(curves, metric="valid_auc", *, labels=None):
         ax.set_xlabel("epoch")
         ax.set_ylabel({"valid_auc": "validation ROC AUC"}.get(metric, metric))
         ax.legend(fontsize="small")
+    return fig
+
+
+def plot_search_history(search):
+    """Draw an evolutionary search: fitness by generation and the finalists' re-evaluation.
+
+    Parameters
+    ----------
+    search : SymbolicActivationDiscoverer or dict
+        A discoverer fitted with ``search="evolve"``, or its
+        ``search_history_``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Left: every candidate's low-fidelity validation score by the
+        generation it was born in (dots), the best and the median of the
+        survivors after each generation (lines), with the trainings spent on
+        the top axis.  Right: the finalists and the standard activations
+        re-evaluated on fresh splits (mean ± std; the chosen one filled, the
+        standard activations named), the guard against the winner's curse.
+    """
+    history = getattr(search, "search_history_", search)
+    if not isinstance(history, dict) or "generations" not in history:
+        raise ValueError("plot_search_history needs a discoverer fitted with search='evolve' "
+                         "or its search_history_ (a dict with 'generations').")
+    fig, (left, right) = _new_axes(None, (11.0, 4.2), ncols=2)
+    log = history["generations"]
+    every = history["all"]
+    finite = [(g, v) for g, v in zip(every["generation"], every["fitness"]) if np.isfinite(v)]
+    if finite:
+        g, v = np.array(finite).T
+        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, size=len(g))
+        left.plot(g + jitter, v, ".", color="0.6", ms=4, label="a candidate (low fidelity)")
+    generations = [entry["generation"] for entry in log]
+    left.plot(generations, [entry["best"] for entry in log], "o-", label="best survivor")
+    left.plot(generations, [entry["median"] for entry in log], "s--", label="median survivor")
+    if finite:  # a diverged candidate scores -inf; keep the axis on the others
+        spread = np.percentile(v, [10, 100])
+        left.set_ylim(spread[0] - 0.05 * np.ptp(spread) - 1e-9,
+                      spread[1] + 0.05 * np.ptp(spread) + 1e-9)
+    left.set_xlabel("generation (trainings spent: "
+                    + ", ".join(str(entry["trainings"]) for entry in log) + ")")
+    left.set_ylabel("validation score")
+    left.set_xticks(generations)
+    left.legend(fontsize="small")
+    finalists = history["finalists"]
+    names = [_pretty(Formula.parse(f), 28) if s is None else s
+             for f, s in zip(finalists["formula"], finalists["standard"])]
+    positions = np.arange(len(names))
+    for i, (mean, std, chosen) in enumerate(zip(finalists["validation_score"],
+                                                finalists["validation_std"],
+                                                finalists["chosen"])):
+        right.errorbar(i, mean, yerr=std, fmt="o", capsize=3,
+                       color="C3" if chosen else "C0",
+                       markerfacecolor="C3" if chosen else "white")
+    right.axhline(history["relu_validation_score"], color="0.5", ls=":", lw=1,
+                  label="ReLU (re-evaluated)")
+    right.set_xticks(positions, names, rotation=30, ha="right", fontsize="small")
+    right.set_ylabel("re-evaluated validation score (mean ± std)")
+    right.set_title("finalists on fresh splits (chosen: filled)")
+    right.legend(fontsize="small")
     return fig

@@ -37,6 +37,12 @@ ESTIMATORS = [
     HybridTransferRegressor((8, 4), "x*cos(x)", max_iter=2, batch_size=32, random_state=0),
     SymbolicActivationDiscoverer(population_size=20, generations=1, random_state=0,
                                  reject_degenerate=False),
+    # The network-in-the-loop search, at its smallest.
+    SymbolicActivationDiscoverer(population_size=20, generations=1, random_state=0,
+                                 search="evolve", evolve_population=2, evolve_generations=1,
+                                 n_repeats=1, selection_training={
+                                     "hidden_layer_sizes": (4,), "max_iter": 1,
+                                     "batch_size": 32}),
 ]
 
 #: Repeating a row k times and weighting it by k give the same loss, but not the

@@ -68,12 +68,13 @@ class Configuration:
         ``"logistic-regression"``, and for regression
         ``"hist-gradient-boosting-regressor"``, ``"linear-regression"``; see
         :data:`REFERENCE_ESTIMATORS`).
-    selection : {"fitness", "network"}, default="fitness"
+    selection : {"fitness", "network", "evolve"}, default="fitness"
         How discovery chooses the formula of a formula configuration: the
-        paper's best fitness, or ``SymbolicActivationDiscoverer(selection=
+        paper's best fitness, ``SymbolicActivationDiscoverer(selection=
         "network")``'s short trainings on a validation split of the
-        discovery rows.  The two are different formulas with different keys
-        in ``formulas.json``.
+        discovery rows, or ``SymbolicActivationDiscoverer(search="evolve")``'s
+        network-in-the-loop search.  Each is a different formula with its
+        own key in ``formulas.json``.
     source : str or None, default=None
         For ``"transfer"``: the data set whose formula is used; None means
         the run's source (:data:`SOURCE_DATASET`).  The transfer matrix's
@@ -189,6 +190,14 @@ CONFIGURATIONS = {c.key: c for c in (
     Configuration("hybrid-transfer-network", "Hybrid transfer (network-selected)", LIGHT,
                   "transfer", selection="network"),
     Configuration("light-tanh", "Light tanh", LIGHT, "tanh"),
+    # The network-in-the-loop search (SymbolicActivationDiscoverer(search="evolve")):
+    # on the target's training rows, and evolved on a physics source and transferred.
+    Configuration("hybrid-specialist-evolved", "Hybrid specialist (evolved, network in the loop)",
+                  LIGHT, "specialist", selection="evolve"),
+    Configuration("hybrid-transfer-evolved", "Transfer of a formula evolved on HIGGS", LIGHT,
+                  "transfer", selection="evolve"),
+    Configuration("transfer-evolved-from-magic", "Transfer of a formula evolved on magic",
+                  LIGHT, "transfer", selection="evolve", source="pmlb:magic"),
     # The fair baseline a search must beat: the best of the standard activations
     # chosen by the same kind of validation split of the training rows.
     Configuration("light-best-standard", "Light, best standard activation (validated)",
@@ -514,7 +523,8 @@ _CONVERGED = {"early_stopping": True, "max_iter": 200, "n_iter_no_change": 10,
 _SUITE_CONFIGURATIONS = (
     "light-relu", "light-gelu", "light-silu", "light-tanh", "light-best-standard",
     "light-learnable-blend", "hybrid-specialist-network", "hybrid-transfer", "transfer-paper",
-    f"{MATRIX_PREFIX}pmlb:magic", "hist-gradient-boosting", "logistic-regression")
+    f"{MATRIX_PREFIX}pmlb:magic", "hybrid-specialist-evolved", "hybrid-transfer-evolved",
+    "transfer-evolved-from-magic", "hist-gradient-boosting", "logistic-regression")
 
 #: The named suites of ``--suite``.
 SUITES = {s.name: s for s in (

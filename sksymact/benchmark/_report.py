@@ -69,6 +69,8 @@ def source_label(entry, names=None):
     parts.append("all rows" if seed is None else f"seed {seed}")
     if entry.get("selection") == "network":
         parts.append("network-selected")
+    elif entry.get("selection") == "evolve":
+        parts.append("evolved")
     return ", ".join(parts)
 
 
@@ -349,6 +351,18 @@ def _formula_text(entry, key):
             text += " (**no candidate beat ReLU**, so the formula is ReLU: fallback='relu')"
         elif entry.get("weak_activation"):
             text += " (**no candidate beat ReLU**: WeakActivationWarning)"
+    elif entry.get("selection") == "evolve":
+        candidates = entry.get("candidates") or {}
+        chosen = (candidates.get("chosen") or [True]).index(True)
+        standard = (candidates.get("standard") or [None] * (chosen + 1))[chosen]
+        search = entry.get("search") or {}
+        score = "R²" if entry.get("task") == "regression" else "score"
+        text += (f"; evolved with the network in the loop ({search.get('n_evaluated', '?')} "
+                 f"activations trained), re-evaluated validation {score} "
+                 f"{candidates['validation_score'][chosen]:.4f} against ReLU's "
+                 f"{entry['relu_validation_score']:.4f}")
+        if standard is not None:
+            text += f" (**a standard activation won: {standard}**)"
     return text
 
 

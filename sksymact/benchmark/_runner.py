@@ -43,8 +43,9 @@ def formula_key(dataset, seed, settings, selection="fitness"):
         The seed of the runs.
     settings : BenchmarkSettings
         Its protocol decides (:meth:`Protocol.formula_key`).
-    selection : {"fitness", "network"}, default="fitness"
-        How discovery chose the formula; network selection adds ``"/network"``.
+    selection : {"fitness", "network", "evolve"}, default="fitness"
+        How discovery chose the formula; network selection adds
+        ``"/network"``, the evolutionary search ``"/evolve"``.
 
     Returns
     -------

@@ -82,7 +82,10 @@ def make_discoverer(settings, random_state, selection="fitness", task="classific
     """The discoverer of the settings' search, unfitted (a regression search for regression)."""
     from .._discovery import SymbolicActivationDiscoverer  # noqa: PLC0415 (torch: see the top)
 
-    extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
+    if selection == "evolve":
+        extra = {"search": "evolve"}
+    else:
+        extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
     if task == "regression":  # classification keeps task="auto": the paper's discoverer
         extra["task"] = "regression"
     return SymbolicActivationDiscoverer(
@@ -133,6 +136,17 @@ def discover(job, X, y):
                    "weak_activation": bool(weak),
                    "weak_activation_note": weak[0] if weak else None,
                    "fell_back_to_relu": discoverer.program_ is None}
+    elif job.selection == "evolve":
+        history = discoverer.search_history_
+        chosen = discoverer.candidates_["chosen"].index(True)
+        network = {"selection": "evolve", "candidates": discoverer.candidates_,
+                   "relu_validation_score": float(discoverer.relu_validation_score_),
+                   "weak_activation": bool(weak),
+                   "weak_activation_note": weak[0] if weak else None,
+                   "fell_back_to_relu": discoverer.candidates_["standard"][chosen] == "relu",
+                   "search": {"generations": history["generations"],
+                              "budget": history["budget"],
+                              "n_evaluated": history["n_evaluated"]}}
     # Recorded for regression only: the entries of classification folders stay as they were.
     task = {} if job.task == "classification" else {"task": job.task}
     return {

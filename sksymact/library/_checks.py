@@ -23,7 +23,7 @@ from .._io import is_finite_number
 #: with a letter or digit (so that no name is ``.`` or ``..``), at most 100.
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_SELECTIONS = ("fitness", "network")
+_SELECTIONS = ("fitness", "network", "evolve")
 #: The keys of a source, all of which a file holds.
 SOURCE_KEYS = ("name", "n_rows", "sha256")
 _SCORE_KEYS = ("target", "metric", "value")
@@ -215,9 +215,9 @@ def check_nonlinearity(value):
 
 
 def check_selection(value):
-    """``"fitness"``, ``"network"`` or None."""
+    """``"fitness"``, ``"network"``, ``"evolve"`` or None."""
     if value is not None and value not in _SELECTIONS:
-        raise ValueError(f"must be 'fitness', 'network' or null, got {value!r}")
+        raise ValueError(f"must be 'fitness', 'network', 'evolve' or null, got {value!r}")
     return value
 
 
