@@ -23,7 +23,6 @@ from ._parallel import gp_n_jobs
 from ._scaling import weighted_mean_and_scale
 from ._persistence import VersionedPickleMixin
 from ._selection import (
-    DEFAULT_TRAINING,
     choose_diverse,
     fingerprint,
     is_degenerate,
@@ -228,13 +227,13 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         the same rows, and the best mean wins (ReLU included, see
         ``fallback``).  ``selection`` is not used.  See the user guide for
         what it costs and what it found on the benchmark suite.
-    evolve_population : int, default=16
+    evolve_population : int, default=12
         With ``search="evolve"``: survivors of a generation, and children
         made per generation.
-    evolve_generations : int, default=4
+    evolve_generations : int, default=3
         With ``search="evolve"``: generations of children after the seeds
         (0 scores only the seeds).
-    n_repeats : int, default=3
+    n_repeats : int, default=2
         With ``search="evolve"``: fresh splits (and initial weights) of the
         re-evaluation that guards against the winner's curse.
     search_scoring : {"auto", "neg_log_loss", "roc_auc", "accuracy", "r2"}, default="auto"
@@ -412,9 +411,9 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         metric="auto",
         task="auto",
         search="gplearn",
-        evolve_population=16,
-        evolve_generations=4,
-        n_repeats=3,
+        evolve_population=12,
+        evolve_generations=3,
+        n_repeats=2,
         search_scoring="auto",
         learnable_constants=False,
     ):
@@ -702,7 +701,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
                               stratify=arrays[1] if classify else None, random_state=seed)
         evaluator = CandidateEvaluator(
             arrays[0], arrays[1], task=self.task_,
-            training={**DEFAULT_TRAINING, **(self.selection_training or {})},
+            training=self.selection_training or {},
             n_splits=self.n_repeats + 1, validation_fraction=self.validation_fraction,
             scoring=self._scoring(), learnable_constants=self.learnable_constants,
             sample_weight=arrays[2] if sample_weight is not None else None, random_state=seed)

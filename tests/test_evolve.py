@@ -129,8 +129,8 @@ def _binary(n=600, seed=0):
 
 def test_the_evaluator_is_deterministic_and_scores_each_task():
     X, y = _binary()
-    kwargs = dict(task="classification", training={"max_iter": 3}, n_splits=2,
-                  validation_fraction=0.25, random_state=1)
+    kwargs = dict(task="classification", training={"max_iter": 20, "early_stopping": False},
+                  n_splits=2, validation_fraction=0.25, random_state=1)
     relu = STANDARD_FORMULAS["relu"]
     first = CandidateEvaluator(X, y, **kwargs)
     second = CandidateEvaluator(X, y, **kwargs)
@@ -141,11 +141,12 @@ def test_the_evaluator_is_deterministic_and_scores_each_task():
     # Another split or seed is another training.
     assert first.score(relu, 2, 1, 7) != first.score(relu, 2, 0, 7)
     assert first.score(relu, 2, 0, 8) != first.score(relu, 2, 0, 7)
-    # The rungs' budgets: a third and two thirds of the training rows, a fifth and half the epochs.
+    # The rungs' budgets: a third and two thirds of the training rows, a tenth and a
+    # quarter of the epochs.
     n_train = len(first.splits[0][0][-1])
     assert [first.budget(r)[0] for r in range(3)] == [round(n_train / 3),
                                                       round(2 * n_train / 3), n_train]
-    assert [first.epochs(r) for r in range(3)] == [1, 2, 3]
+    assert [first.epochs(r) for r in range(3)] == [2, 5, 20]
     for scoring in ("roc_auc", "accuracy"):
         value = CandidateEvaluator(X, y, scoring=scoring, **kwargs).score(relu, 2, 0, 7)
         assert 0.5 < value <= 1.0
@@ -154,7 +155,7 @@ def test_the_evaluator_is_deterministic_and_scores_each_task():
     auc = CandidateEvaluator(X3, y3, scoring="roc_auc", **kwargs).score(relu, 2, 0, 7)
     assert 0.5 < auc <= 1.0
     Xr, yr = make_regression(n_samples=600, n_features=6, noise=5.0, random_state=0)
-    r2 = CandidateEvaluator(Xr, yr * 1000 + 5, task="regression", training={"max_iter": 10},
+    r2 = CandidateEvaluator(Xr, yr * 1000 + 5, task="regression", training={"max_iter": 30},
                             n_splits=1, validation_fraction=0.25).score(relu, 2, 0, 7)
     assert 0.0 < r2 <= 1.0  # on the standardised target: the target's scale does not matter
 
@@ -191,7 +192,9 @@ def test_the_evaluator_never_trains_on_validation_rows():
     # them (same splits) turns the ROC AUC into its mirror image exactly.
     import copy
 
-    auc = CandidateEvaluator(X, y, task="classification", training={"max_iter": 2},
+    # Without early stopping, which watches the validation loss to choose an epoch.
+    auc = CandidateEvaluator(X, y, task="classification",
+                             training={"max_iter": 2, "early_stopping": False},
                              n_splits=2, validation_fraction=0.25, random_state=0,
                              scoring="roc_auc")
     other = copy.deepcopy(auc)
@@ -207,8 +210,11 @@ def test_the_evaluator_trains_as_the_classifier_does():
     # over seeds the validation AUCs agree closely.
     X, y = make_classification(n_samples=1500, n_features=8, n_informative=5, random_state=4)
     formula = Formula.parse("mul(x, cos(x))")
-    evaluator = CandidateEvaluator(X, y, task="classification", training={}, n_splits=1,
-                                   validation_fraction=0.2, scoring="roc_auc", random_state=0)
+    evaluator = CandidateEvaluator(X, y, task="classification",
+                                   training={"max_iter": 15, "batch_size": 256,
+                                             "early_stopping": False},
+                                   n_splits=1, validation_fraction=0.2, scoring="roc_auc",
+                                   random_state=0)
     subsets, valid = evaluator.splits[0]
     train = subsets[-1]
     ours, theirs = [], []
@@ -218,6 +224,26 @@ def test_the_evaluator_trains_as_the_classifier_does():
                                          random_state=seed).fit(X[train], y[train])
         theirs.append(roc_auc_score(y[valid], model.predict_proba(X[valid])[:, 1]))
     assert abs(np.mean(ours) - np.mean(theirs)) < 0.02
+
+
+def test_early_stopping_scores_the_best_epoch_and_stops():
+    X, y = _binary(600)
+    kwargs = dict(task="classification", n_splits=1, validation_fraction=0.25, random_state=0)
+    stopping = CandidateEvaluator(X, y, training={"max_iter": 300, "n_iter_no_change": 3,
+                                                  "batch_size": 64}, **kwargs)
+    relu = STANDARD_FORMULAS["relu"]
+    score, ran = stopping.train(relu, 2, 0, 5)
+    assert 3 < ran < 300  # it stopped, patience epochs after its best
+    # The same trajectory without early stopping, cut at the epoch where it stopped:
+    # the best epoch's validation loss is at most the last one's.
+    fixed = CandidateEvaluator(X, y, training={"max_iter": ran, "batch_size": 64,
+                                               "early_stopping": False}, **kwargs)
+    last = fixed.score(relu, 2, 0, 5)
+    assert score > last
+    # ... and equals the best of the epochs run: with `ran - 3` epochs the run ends at it.
+    best = CandidateEvaluator(X, y, training={"max_iter": ran - 3, "batch_size": 64,
+                                              "early_stopping": False}, **kwargs)
+    assert best.score(relu, 2, 0, 5) == score
 
 
 def test_a_diverging_training_scores_minus_infinity():
@@ -231,7 +257,8 @@ def test_a_diverging_training_scores_minus_infinity():
 
 def test_the_search_seeds_the_standard_activations_and_guards_with_relu():
     X, y = _binary(800)
-    evaluator = CandidateEvaluator(X, y, task="classification", training={"max_iter": 4},
+    evaluator = CandidateEvaluator(X, y, task="classification",
+                                   training={"max_iter": 8, "early_stopping": False},
                                    n_splits=3, validation_fraction=0.25, random_state=0)
     operators = ("add", "sub", "mul", "sin", "cos", "abs", *SEED_OPERATORS)
     chosen, history = evolve([(Formula.parse("mul(cos(x), x)"), "library:higgs-paper")],
@@ -258,6 +285,9 @@ def test_the_search_seeds_the_standard_activations_and_guards_with_relu():
                       for r in history["rungs"][1:])
                 + repeats * rows[2][0] * rows[2][1])
     assert history["budget"]["row_epochs"] == expected
+    assert history["budget"]["epochs"] == (rung0 * rows[0][1] + sum(
+        len(r["formulas"]) * rows[r["rung"]][1] for r in history["rungs"][1:])
+        + repeats * rows[2][1])
     assert [g["generation"] for g in history["generations"]] == [0, 1, 2]
     # Successive halving: each rung keeps the best third of the last.
     sizes = [len(r["formulas"]) for r in history["rungs"]]
@@ -298,9 +328,9 @@ def test_the_discoverer_refuses_a_search_setting_that_cannot_apply():
     with pytest.raises(ValueError, match="needs classes|is for a continuous target"):
         SymbolicActivationDiscoverer(search="evolve", search_scoring="r2",
                                      population_size=10, generations=1).fit(X, y)
-    with pytest.raises(ValueError, match="early_stopping"):
+    with pytest.raises(ValueError, match="class_weight"):
         SymbolicActivationDiscoverer(search="evolve", population_size=10, generations=1,
-                                     selection_training={"early_stopping": True}).fit(X, y)
+                                     selection_training={"class_weight": "balanced"}).fit(X, y)
     Xr, yr = make_regression(n_samples=200, n_features=4, random_state=0)
     with pytest.raises(ValueError, match="continuous target is scored by 'r2'"):
         SymbolicActivationDiscoverer(search="evolve", search_scoring="roc_auc",

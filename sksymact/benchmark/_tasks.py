@@ -83,7 +83,13 @@ def make_discoverer(settings, random_state, selection="fitness", task="classific
     from .._discovery import SymbolicActivationDiscoverer  # noqa: PLC0415 (torch: see the top)
 
     if selection == "evolve":
-        extra = {"search": "evolve"}
+        # The search trains its candidates as the run trains its networks: a
+        # formula that wins a shorter training may only learn faster.
+        extra = {"search": "evolve", "selection_training": {
+            "max_iter": settings.max_iter, "batch_size": settings.batch_size,
+            "learning_rate_init": settings.learning_rate_init, "dropout": settings.dropout,
+            "early_stopping": settings.early_stopping,
+            "n_iter_no_change": settings.n_iter_no_change}}
     else:
         extra = {} if selection == "fitness" else {"selection": selection, "n_candidates": 8}
     if task == "regression":  # classification keeps task="auto": the paper's discoverer
