@@ -143,10 +143,15 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         keeps the best candidate whatever it scored.
     selection_training : dict or None, default=None
         Parameters of the short training's classifier (default: hidden
-        layers (64, 32), 15 epochs, batches of 256); with ``search="evolve"``
-        the full rung's training (``hidden_layer_sizes``, ``max_iter``,
-        ``batch_size``, ``learning_rate_init``, ``alpha``, ``dropout``,
-        ``batch_norm``).
+        layers (64, 32), 15 epochs, batches of 256).  With
+        ``search="evolve"``, what changes in the candidates' full training
+        (default: hidden layers (64, 32), batches of 1,024, at most 200
+        epochs, ``early_stopping=True``, ``n_iter_no_change=10``); it takes
+        ``hidden_layer_sizes``, ``max_iter``, ``batch_size``,
+        ``learning_rate_init``, ``alpha``, ``dropout``, ``batch_norm``,
+        ``early_stopping`` and ``n_iter_no_change``.  Set it to the training
+        the network will get: a fitness from a shorter training favours
+        formulas that only learn faster.
     validation_fraction : float, default=0.2
         Share of the rows held out to score the candidates.
     selection_max_rows : int, default=20_000
@@ -218,15 +223,19 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         ``2*sig(2x) - 1``); children come from subtree and point mutation,
         crossover and constant perturbation over ``function_set`` plus
         ``max`` and ``sig``, simplified, and kept only when they are a new
-        activation (the duplicate test of network-aware selection).  Each
-        generation is scored at low fidelity (a third of the rows, a fifth
-        of the epochs); successive halving takes the best third to two
-        thirds of the rows and half the epochs and the best third of those
-        to the full short training; the finalists and the four standard
-        activations are then trained again on ``n_repeats`` fresh splits of
-        the same rows, and the best mean wins (ReLU included, see
-        ``fallback``).  ``selection`` is not used.  See the user guide for
-        what it costs and what it found on the benchmark suite.
+        activation (the duplicate test of network-aware selection).  A
+        candidate's training is by default the light net trained to
+        convergence (batches of 1,024, at most 200 epochs, early stopping
+        with patience 10 on the validation split, the best epoch scored);
+        ``selection_training`` changes it.  Each generation is scored at low
+        fidelity (a third of the rows, at most a tenth of the epochs);
+        successive halving takes the best third to two thirds of the rows and
+        a quarter of the epochs and the best third of those to the full
+        training; the finalists and the four standard activations are then
+        trained again on ``n_repeats`` fresh splits of the same rows, and the
+        best mean wins (ReLU included, see ``fallback``).  ``selection`` is
+        not used.  See the user guide for what it costs and what it found on
+        the benchmark suite.
     evolve_population : int, default=12
         With ``search="evolve"``: survivors of a generation, and children
         made per generation.

@@ -300,15 +300,20 @@ def test_the_search_seeds_the_standard_activations_and_guards_with_relu():
     assert history["finalists"]["standard"][chosen] != "relu"
 
 
-def test_the_discoverer_evolves_and_records_the_search():
-    X, y = _binary(500)
-    disc = SymbolicActivationDiscoverer(
-        population_size=30, generations=1, random_state=0, search="evolve",
-        evolve_population=3, evolve_generations=1, n_repeats=1,
-        selection_training={"max_iter": 3, "hidden_layer_sizes": (8,)})
+def _small_evolved(X, y, **params):
+    """A fitted discoverer with a tiny evolutionary search (ReLU fallbacks not warned of)."""
+    params = {"population_size": 20, "generations": 1, "random_state": 0, "search": "evolve",
+              "evolve_population": 2, "evolve_generations": 1, "n_repeats": 1,
+              "selection_training": {"max_iter": 2, "hidden_layer_sizes": (8,)}, **params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WeakActivationWarning)
-        disc.fit(X, y)
+        return SymbolicActivationDiscoverer(**params).fit(X, y)
+
+
+def test_the_discoverer_evolves_and_records_the_search():
+    X, y = _binary(500)
+    disc = _small_evolved(X, y, population_size=30, evolve_population=3,
+                          selection_training={"max_iter": 3, "hidden_layer_sizes": (8,)})
     history = disc.search_history_
     chosen = disc.candidates_["chosen"].index(True)
     assert disc.formula_ == Formula.parse(disc.candidates_["formula"][chosen])
@@ -341,13 +346,7 @@ def test_an_evolved_discoverer_goes_into_a_library_with_its_provenance(tmp_path)
     from sksymact.library import ActivationLibrary
 
     X, y = _binary(400)
-    disc = SymbolicActivationDiscoverer(
-        population_size=20, generations=1, random_state=0, search="evolve",
-        evolve_population=2, evolve_generations=1, n_repeats=1,
-        selection_training={"max_iter": 2, "hidden_layer_sizes": (8,)})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", WeakActivationWarning)
-        disc.fit(X, y)
+    disc = _small_evolved(X, y)
     library = ActivationLibrary()
     library.add("evolved", disc)
     library.save(tmp_path / "lib.json")
@@ -363,13 +362,7 @@ def test_the_search_history_plot(tmp_path):
     from sksymact.plotting import plot_search_history
 
     X, y = _binary(300)
-    disc = SymbolicActivationDiscoverer(
-        population_size=20, generations=1, random_state=0, search="evolve",
-        evolve_population=2, evolve_generations=2, n_repeats=2,
-        selection_training={"max_iter": 2, "hidden_layer_sizes": (8,)})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", WeakActivationWarning)
-        disc.fit(X, y)
+    disc = _small_evolved(X, y, evolve_generations=2, n_repeats=2)
     fig = plot_search_history(disc)
     left, right = fig.axes
     assert len(left.lines) >= 3  # the candidates, best and median
