@@ -227,10 +227,11 @@ def build_parser():
     bench.add_argument("--early-stopping", action="store_true", default=_DEFAULTS.early_stopping,
                        help=_escaped(
                            "the converged budget instead of the paper's fixed one: stop once "
-                           f"the loss on a stratified {_DEFAULTS.validation_fraction:.0%} of the "
-                           "training rows has not improved for --n-iter-no-change epochs, best "
-                           "weights restored, validation AUC per epoch in curves.json and "
-                           "learning_curves.png (classification data sets only)"))
+                           f"the loss on {_DEFAULTS.validation_fraction:.0%} of the training "
+                           "rows (stratified by class on a classification data set) has not "
+                           "improved for --n-iter-no-change epochs, best weights restored, "
+                           "validation AUC (R² on a regression data set) per epoch in "
+                           "curves.json and learning_curves.png"))
     bench.add_argument("--n-iter-no-change", type=_positive_int,
                        default=_DEFAULTS.n_iter_no_change, metavar="N",
                        help="epochs without a better validation loss before stopping "
@@ -383,9 +384,11 @@ def _benchmark(args):
     if args.suite is not None or any(key.startswith("pmlb:") for key in datasets or ()):
         from .benchmark._across_report import write_across_report  # noqa: PLC0415
 
-        metric = SUITES[args.suite].metric if args.suite is not None else "accuracy"
-        sources = {key: configuration(key).source or "higgs" for key in configs or ()
-                   if configuration(key).activation == "transfer"}
+        metric = SUITES[args.suite].metric if args.suite is not None else None
+        # A formula evolved with the network in the loop is a source of its own.
+        sources = {key: (configuration(key).source or "higgs")
+                   + (" (evolved)" if configuration(key).selection == "evolve" else "")
+                   for key in configs or () if configuration(key).activation == "transfer"}
         sources.update({key: "HIGGS (the paper's x cos x)" for key in configs or ()
                         if configuration(key).activation.startswith("library:")})
         write_across_report(args.out, metric, registry=registry, sources=sources)

@@ -620,7 +620,8 @@ def plot_learning_curves(curves, metric="valid_auc", *, labels=None):
                 ax.plot(epochs[best], values[best], "o", color=colours(index % 10), ms=3)
         ax.set_title(labels.get(dataset, dataset))
         ax.set_xlabel("epoch")
-        ax.set_ylabel({"valid_auc": "validation ROC AUC"}.get(metric, metric))
+        ax.set_ylabel({"valid_auc": "validation ROC AUC",
+                       "valid_r2": "validation R²"}.get(metric, metric))
         ax.legend(fontsize="small")
     return fig
 

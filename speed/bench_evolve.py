@@ -14,7 +14,9 @@ fit (the suite's protocol: early stopping on 10% of the training rows,
 patience 10, at most 200 epochs, batch 1024), on the suite's rows (at most
 5,000 drawn with seed 42, the 80% training part, standardised).  Goal: at most
 20x.  The budget itself is counted in trainings and epochs (the search's
-``search_history_["budget"]``); the seconds here only measure what it costs.
+``search_history_["budget"]``, whose ``relu_trainings`` is the row-epochs
+spent over those of ReLU's converged training inside the search: printed as
+``counted/relu``); the seconds here measure what it costs.
 
 Usage: python speed/bench_evolve.py [--repeats 5] [--datasets pmlb:ring ...]
        [--threads 1]   (SKSYMACT_DATA: the folder holding pmlb/; without it,
@@ -63,8 +65,12 @@ def suite_rows(name, seed=42, max_rows=5000):
 
 
 def rung_comparison(X, y, repeats, seed=0):
-    evaluator = CandidateEvaluator(X, y, task="classification", training={}, n_splits=1,
-                                   validation_fraction=0.2, random_state=seed)
+    # The default search's budgets (batches of 1,024; 20, 50 and 200 epochs) on
+    # both sides, run in full: without early stopping, which the classifier does
+    # on rows of its own.
+    evaluator = CandidateEvaluator(X, y, task="classification",
+                                   training={"early_stopping": False},
+                                   n_splits=1, validation_fraction=0.2, random_state=seed)
     library = [e.formula for e in ActivationLibrary.builtin()][:4]
     candidates = [*STANDARD_FORMULAS.values(), *library]
     subsets, valid = evaluator.splits[0]
@@ -80,7 +86,7 @@ def rung_comparison(X, y, repeats, seed=0):
         def loop():
             scores = []
             for f in candidates:
-                model = HybridTransferClassifier(activation=f, max_iter=epochs, batch_size=256,
+                model = HybridTransferClassifier(activation=f, max_iter=epochs, batch_size=1024,
                                                  random_state=seed).fit(X[train], y[train])
                 scores.append(-log_loss(y[valid], model.predict_proba(X[valid]),
                                         labels=labels))
@@ -111,7 +117,8 @@ def search_cost(name, seed=42, relu_repeats=3):
     budget = disc.search_history_["budget"]
     return {"dataset": name, "rows": len(y), "relu_fit_s": statistics.median(relu),
             "search_s": search, "search/relu": search / statistics.median(relu),
-            "trainings": budget["trainings"], "full_trainings": round(budget["full_trainings"], 1),
+            "trainings": budget["trainings"], "epochs": budget["epochs"],
+            "counted/relu": budget["relu_trainings"],
             "formula": str(disc.formula_), "all_s": {"relu": relu, "search": [search]}}
 
 
@@ -138,12 +145,17 @@ def main(argv=None):
     costs = [search_cost(name) for name in datasets]
     print("a default search against one converged Light ReLU fit, same rows, one thread")
     print_table(costs, ["dataset", "rows", "relu_fit_s", "search_s", "search/relu",
-                        "trainings", "full_trainings"])
+                        "trainings", "epochs", "counted/relu"])
     cost_met = all(c["search/relu"] <= 20.0 for c in costs)
-    print(f"  search <= 20x a converged Light ReLU fit: {'met' if cost_met else 'NOT met'} "
-          f"(max {max(c['search/relu'] for c in costs):.1f}x)")
+    counted_met = all(c["counted/relu"] <= 20.0 for c in costs)
+    print(f"  search <= 20x a converged Light ReLU fit, in seconds: "
+          f"{'met' if cost_met else 'NOT met'} (max {max(c['search/relu'] for c in costs):.1f}x)")
+    print(f"  the same in counted row-epochs (against ReLU's converged trainings inside the "
+          f"search): {'met' if counted_met else 'NOT met'} "
+          f"(max {max(c['counted/relu'] for c in costs):.1f}x)")
     path = write_json("evolve", {"rungs": rungs, "costs": costs, "repeats": args.repeats,
-                                 "low_rungs_goal_met": low_met, "cost_goal_met": cost_met},
+                                 "low_rungs_goal_met": low_met, "cost_goal_met": cost_met,
+                                 "counted_cost_goal_met": counted_met},
                       args.out)
     print(f"wrote {path}")
     return 0 if (low_met and cost_met) else 1

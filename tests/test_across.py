@@ -22,7 +22,8 @@ from sksymact.benchmark._across import (
     per_dataset_table,
     win_tie_loss,
 )
-from sksymact.benchmark._across_report import critical_difference_diagram, format_report
+from sksymact.benchmark._across_report import (critical_difference_diagram, format_report,
+                                               write_across_report)
 from sksymact.benchmark._ranks import cliques, friedman, iman_davenport, mean_ranks, nemenyi_cd
 
 # ---------------------------------------------------------------------------
@@ -498,3 +499,52 @@ def test_report_reads_a_dataframe():
     pd = pytest.importorskip("pandas")
     rows = _rows_with_a_hole()
     assert format_report(pd.DataFrame(rows), "roc_auc") == format_report(rows, "roc_auc")
+
+
+def _results_folder(path, rows):
+    """A results folder holding ``rows`` (written as the benchmark writes them)."""
+    from sksymact.benchmark import BenchmarkSettings
+    from sksymact.benchmark._store import ResultsFolder
+
+    settings = BenchmarkSettings()
+    with ResultsFolder(path, settings) as folder:
+        for row in rows:
+            folder.append({"settings_id": settings.settings_id, **row})
+    return path
+
+
+def test_the_report_of_a_regression_folder_ranks_by_r2(tmp_path):
+    # R² decides: "best" has the highest R² on every data set and "worst" the lowest;
+    # the RMSE column is made to rank them the other way, so ranking by it would show.
+    r2 = {"best": 0.9, "light-relu": 0.8, "middle": 0.7, "worst": 0.2}
+    rows = [{"dataset": f"pmlb:d{d}", "configuration": c, "seed": s,
+             "r2": value - 0.01 * d + 0.002 * s * (j + 1), "rmse": 10.0 + value,
+             "e_param": 0.2 if c != "worst" else ""}
+            for d in range(4) for s in range(3)
+            for j, (c, value) in enumerate(r2.items())]
+    folder = _results_folder(tmp_path / "regression", rows)
+    text = write_across_report(folder)
+    assert text.startswith("# r2 across 4 data sets (higher is better)")
+    assert "accuracy" not in text and "roc_auc" not in text
+    aggregate = text.split("## Aggregate")[1].split("## Friedman")[0]
+    order = [line.split(" | ")[0].lstrip("| ") for line in aggregate.splitlines()
+             if line.startswith("| ") and not line.startswith("| Configuration")]
+    assert order == ["best", "light-relu", "middle", "worst"]
+    assert "| best | 1.00 | 1.000 (4) | 4/0/0 |" in aggregate
+    assert "| worst | 4.00 | 0.000 (4) | 0/0/4 |" in aggregate
+    assert "k = 4 configurations, N = 4 data sets." in text
+    assert (folder / "critical_difference.png").stat().st_size > 0
+    # The metric can still be chosen; the metrics of the folder's task follow it.
+    text = write_across_report(folder, "rmse")
+    assert text.startswith("# rmse across 4 data sets (lower is better)")
+    assert "| worst | 1.00 |" in text.split("## Friedman")[0]
+
+
+def test_the_report_of_a_classification_folder_is_accuracy_then_roc_auc(tmp_path):
+    rows = [{**row, "accuracy": row["roc_auc"] - 0.1} for row in _rows_with_a_hole()
+            if row["roc_auc"] != ""]
+    folder = _results_folder(tmp_path / "classification", rows)
+    text = write_across_report(folder)
+    assert text.startswith("# accuracy across 3 data sets (higher is better)")
+    assert "\n# roc_auc across 3 data sets (higher is better)" in text
+    assert text == write_across_report(folder, "accuracy")

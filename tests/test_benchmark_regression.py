@@ -231,12 +231,40 @@ def test_a_missing_california_cache_names_the_offline_alternative(tmp_path, caps
 
 @pytest.mark.parametrize("argv, message", [
     (["--datasets", "higgs", "--configs", "linear-regression"], "nothing to run"),
-    (["--datasets", "friedman", "--early-stopping"], "classification data sets only"),
     (["--datasets", "friedman", "--transfer-matrix"], "classification data sets only"),
 ])
 def test_what_regression_does_not_do_is_refused(argv, message, tmp_path, capsys):
     assert main(["benchmark", "--out", str(tmp_path / "out"), *argv, *TINY]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_converged_budget_reaches_the_regressor(tmp_path):
+    # Early stopping, its patience and its validation fraction (not the default 0.1)
+    # reach the regressor: its own fit on the same split stops at the same epoch
+    # with the same validation R², and it stops before max_iter.
+    from sksymact._parallel import limit_torch_threads
+    from sksymact.benchmark import _tasks
+    from sksymact.benchmark._configs import CONFIGURATIONS as CONFIGS
+
+    converged = BenchmarkSettings(friedman_rows=600, early_stopping=True, max_iter=200,
+                                  n_iter_no_change=3, validation_fraction=0.2, batch_size=64)
+    X, y = DATASETS["friedman"].load(converged, data_home=BUNDLED, download=False)
+    job = _tasks.TrainingJob("friedman", CONFIGS["light-relu"], 42, converged, "cpu",
+                             task="regression")
+    row = _tasks.train_and_score(job, X, y)
+    curve = row["curve"]
+    assert set(curve) == {"train_loss", "valid_loss", "valid_r2"}
+    assert row["epochs"] == len(curve["valid_r2"]) == len(curve["valid_loss"]) < 200
+    assert row["epochs"] == int(np.argmin(curve["valid_loss"])) + 1 + 3  # patience 3
+    assert 0 < max(curve["valid_r2"]) <= 1
+    X_train, _, y_train, _ = _protocols.split(X, y, 42, 0.2, task="regression")
+    reg = _tasks._converged_regressor(max_iter=200, batch_size=64, early_stopping=True,
+                                      n_iter_no_change=3, validation_fraction=0.2,
+                                      random_state=42, device="cpu")
+    with limit_torch_threads(1):
+        reg.fit(X_train, y_train)
+    assert reg.n_iter_ == row["epochs"]
+    assert reg.net_.history[-1, "valid_r2"] == pytest.approx(curve["valid_r2"][-1])
 
 
 def test_an_old_results_file_reads_and_widens_for_regression_rows(tmp_path):

@@ -6,17 +6,19 @@ written here, so ``pmlb:NAME`` is tested on a data set that no shared folder hol
 """
 
 import gzip
+import json
 import os
 
 import numpy as np
 import pytest
 
-from sksymact.benchmark import SUITES, read_results
+from sksymact.benchmark import REGRESSION_CONFIGURATIONS, SUITES, read_results
 from sksymact.benchmark._configs import configuration
 from sksymact.benchmark._datasets import PMLB_PREFIX, pmlb_dataset, with_pmlb
 from sksymact.cli import main
 
 QUICK = SUITES["pmlb-classification"].quick["datasets"]
+QUICK_REGRESSION = SUITES["pmlb-regression"].quick["datasets"]
 
 
 def _in_ci():
@@ -26,7 +28,7 @@ def _in_ci():
 @pytest.fixture(scope="module")
 def pmlb_home():
     home = os.environ.get("SKSYMACT_DATA")
-    names = [key[len(PMLB_PREFIX):] for key in (*QUICK, "pmlb:magic")]
+    names = [key[len(PMLB_PREFIX):] for key in (*QUICK, *QUICK_REGRESSION, "pmlb:magic")]
     missing = [n for n in names if not home or not os.path.isfile(
         os.path.join(home, "pmlb", n, f"{n}.tsv.gz"))]
     if not missing:
@@ -68,6 +70,50 @@ def test_the_quick_suite_runs_and_reports_every_configuration_and_data_set(pmlb_
     assert chosen <= {f"best-standard:{a}" for a in ("relu", "gelu", "silu", "tanh")}
     # The data sets' feature kinds split the report (dna has only binary features).
     assert "discrete features" in report and "continuous features" in report
+
+
+def test_the_regression_suite_is_the_5_shared_sets_scored_by_r2():
+    suite = SUITES["pmlb-regression"]
+    assert suite.datasets == tuple(f"pmlb:{name}" for name in (
+        "537_houses", "197_cpu_act", "225_puma8NH", "564_fried", "201_pol"))
+    assert suite.metric == "r2" and len(suite.seeds) == 5
+    assert suite.settings == SUITES["pmlb-classification"].settings  # the converged budget
+    # The regression defaults, and the networks of the classification suite that
+    # need no search on the target.
+    for key in (*REGRESSION_CONFIGURATIONS, "light-tanh", "light-best-standard",
+                "light-learnable-blend", "transfer-paper", "transfer-from-pmlb:magic"):
+        assert key in suite.configurations
+    assert all(configuration(key).applies_to("regression") for key in suite.configurations)
+
+
+def test_the_quick_regression_suite_runs_converged_and_ranks_by_r2(pmlb_home, tmp_path):
+    out = tmp_path / "quick-regression"
+    assert main(["benchmark", "--suite", "pmlb-regression", "--quick", "--out", str(out),
+                 "--data-home", pmlb_home, "--no-download", "--n-jobs", "1", "--quiet",
+                 "--no-plots"]) == 0
+    rows = read_results(out)
+    configs = SUITES["pmlb-regression"].configurations
+    assert {(r["dataset"], r["configuration"]) for r in rows} == {
+        (d, c) for d in QUICK_REGRESSION for c in configs}
+    assert all(r["seed"] == 42 and r["n_train"] + r["n_test"] == 600 for r in rows)
+    assert all(-1 < r["r2"] <= 1 and r["accuracy"] == "" for r in rows)
+    # The converged budget: every network has its validation R² curve, and stops by
+    # max_iter (20 in the quick suite).
+    curves = json.loads((out / "curves.json").read_text())["curves"]
+    networks = [r for r in rows if r["n_params"] != ""]
+    assert len(curves) == len(networks)
+    assert all(len(c["valid_r2"]) == len(c["valid_loss"]) <= 20 for c in curves)
+    assert all(r["epochs"] <= 20 for r in networks)
+    # The report across data sets ranks by R² alone (no classification metric).
+    report = (out / "across.md").read_text(encoding="utf-8")
+    assert report.startswith("# r2 across 3 data sets (higher is better)")
+    assert "accuracy" not in report and "roc_auc" not in report
+    for key in (*configs, *QUICK_REGRESSION):
+        assert key in report
+    assert "Friedman" in report and "Holm" in report
+    assert (out / "critical_difference.png").stat().st_size > 0
+    chosen = {r["activation"] for r in rows if r["configuration"] == "light-best-standard"}
+    assert chosen <= {f"best-standard:{a}" for a in ("relu", "gelu", "silu", "tanh")}
 
 
 def _write_pmlb(home, name, X, y):

@@ -17,6 +17,7 @@ R² instead of ROC AUC.
 >>> [key for key in CONFIGURATIONS if key not in DEFAULT_CONFIGURATIONS]
 ... # doctest: +NORMALIZE_WHITESPACE
 ['hybrid-specialist-network', 'hybrid-transfer-network', 'light-tanh',
+ 'hybrid-specialist-evolved', 'hybrid-transfer-evolved', 'transfer-evolved-from-magic',
  'light-best-standard', 'light-learnable-blend', 'transfer-paper',
  'hist-gradient-boosting', 'logistic-regression', 'hist-gradient-boosting-regressor',
  'linear-regression']

@@ -9,10 +9,16 @@ from .._io import atomic_write_text
 
 from ._across import (_MISSING, DEFAULT_BASELINE, _higher, _number, _order, _records, _scores,
                       by_group, normalized_scores, per_dataset_table, win_tie_loss)
+from ._configs import ACROSS_METRICS
 from ._ranks import cliques, friedman, mean_ranks
 from ._store import read_results
 
 __all__ = ["critical_difference_diagram", "format_report", "write_across_report"]
+
+
+#: The configuration of the second comparison of a report: the standard
+#: activation chosen per seed by validation (``light-best-standard``).
+BEST_STANDARD_KEY = "light-best-standard"
 
 
 # ---------------------------------------------------------------------------
@@ -385,21 +391,37 @@ def format_report(rows, metric, baseline=DEFAULT_BASELINE, *, higher_is_better=N
     return "\n".join(out)
 
 
-def write_across_report(folder, metric="accuracy", *, registry=None, sources=None,
+def _reported_metrics(rows, metric):
+    """The metrics of the report, the primary one first: see :data:`ACROSS_METRICS`."""
+    def held(name):
+        return any(r.get(name) not in (None, "") for r in rows)
+
+    tasks = [task for task, names in ACROSS_METRICS.items() if held(names[0])]
+    if metric is None:
+        metric = ACROSS_METRICS[tasks[0] if tasks else "classification"][0]
+    others = [name for task in tasks for name in ACROSS_METRICS[task] if name != metric]
+    return [metric, *(name for name in dict.fromkeys(others) if held(name))]
+
+
+def write_across_report(folder, metric=None, *, registry=None, sources=None,
                         baseline="light-relu", alpha=0.05):
     """Write ``across.md`` and ``critical_difference.png`` of a results folder.
 
     The statistics across the folder's data sets (:func:`format_report`) on
-    ``metric`` and, below them, on ROC AUC (classification data sets), split
-    by the data sets' feature kinds (their ``group`` in ``registry``) and by
-    transfer source.
+    ``metric`` and, below them, on the other metrics of
+    :data:`~sksymact.benchmark._configs.ACROSS_METRICS` of the tasks whose
+    rows the folder holds (ROC AUC on classification data sets), split by the
+    data sets' feature kinds (their ``group`` in ``registry``) and by transfer
+    source.  Each metric's statistics use the rows that have it.
 
     Parameters
     ----------
     folder : str or path-like
         A benchmark results folder.
-    metric : str, default="accuracy"
-        The primary metric.
+    metric : str, default=None
+        The primary metric: of the ranks, the tests and the diagram.  None:
+        that of the folder's task (accuracy for classification, R² for
+        regression; classification's where the folder holds both).
     registry : dict, default=None
         Data set key -> :class:`~sksymact.benchmark.Dataset`, for the groups.
     sources : dict, default=None
@@ -414,14 +436,24 @@ def write_across_report(folder, metric="accuracy", *, registry=None, sources=Non
     text : str
         The Markdown written to ``across.md``.
     """
-    rows = [r for r in read_results(folder) if r.get(metric) not in (None, "")]
+    results = read_results(folder)
+    metrics = _reported_metrics(results, metric)
+    metric = metrics[0]
+    rows = [r for r in results if r.get(metric) not in (None, "")]
     groups = {key: d.group for key, d in (registry or {}).items()
               if getattr(d, "group", None) is not None}
-    parts = [format_report(rows, metric, baseline, groups=groups or None, sources=sources,
-                           alpha=alpha)]
-    if metric != "roc_auc" and any(r.get("roc_auc") not in (None, "") for r in rows):
-        parts.append(format_report(rows, "roc_auc", baseline, groups=groups or None,
-                                   sources=sources, alpha=alpha))
+    parts = [format_report([r for r in results if r.get(name) not in (None, "")], name,
+                           baseline, groups=groups or None, sources=sources, alpha=alpha)
+             for name in metrics]
+    if baseline != BEST_STANDARD_KEY and any(
+            r["configuration"] == BEST_STANDARD_KEY for r in rows):
+        # What tells a user whether a search pays: the comparison with the
+        # standard activation the same validation would have picked.
+        parts.append(f"# Against the best standard activation ({BEST_STANDARD_KEY})\n\n"
+                     "The same statistics on the primary metric, with the standard activation "
+                     "chosen by the same kind of validation split as the baseline: the one a "
+                     "search has to beat.\n\n"
+                     + format_report(rows, metric, BEST_STANDARD_KEY, alpha=alpha))
     text = "\n\n".join(parts)
     atomic_write_text(os.path.join(folder, "across.md"), text)
     try:

@@ -288,6 +288,15 @@ def _table(records, task, baseline, names):
     return "\n".join(lines) + "\n"
 
 
+def _validation_rows(tasks, fraction):
+    """Early stopping's validation rows on data sets of ``tasks``, in words."""
+    rows = f"{fraction:.0%} of the training rows"
+    if "regression" not in tasks:
+        return f"a stratified {rows}"
+    return (f"a random {rows}" if "classification" not in tasks
+            else f"{rows} (stratified on the classification data sets)")
+
+
 def _settings_text(settings, datasets, tasks=("classification",)):
     """The lines of summary.md that say how its numbers were made."""
     if settings is None:
@@ -308,8 +317,9 @@ def _settings_text(settings, datasets, tasks=("classification",)):
            "target)."] if "regression" in tasks else []),
         f"- Training: Adam {settings.learning_rate_init:g}, batch {settings.batch_size}, "
         + (f"{settings.max_iter} epochs" if not settings.early_stopping else
-           f"converged budget: early stopping on a stratified {settings.validation_fraction:.0%}"
-           f" of the training rows, patience {settings.n_iter_no_change}, at most "
+           "converged budget: early stopping on "
+           f"{_validation_rows(tasks, settings.validation_fraction)}, patience "
+           f"{settings.n_iter_no_change}, at most "
            f"{settings.max_iter} epochs, best weights restored (Epochs in results.csv: those "
            "run)")
         + f", dropout {settings.dropout:g}. Heavy nets (200, 100), "
@@ -470,7 +480,10 @@ def write_summary(folder, *, title="sksymact benchmark", registry=None, source=S
     if regression:
         parts += ([] if parts[-1].endswith("\n") else [""])
         parts += _regression_part(regression, rows, names, source)
-    parts += format_matrix(rows, order, names, source)
+    # The transfer matrix compares ROC AUC: the classification rows and data sets only.
+    parts += format_matrix([r for r in rows if r.get("roc_auc") not in (None, "")],
+                           [key for key in order if known[key].task == "classification"],
+                           names, source)
     formula_lines = _formula_lines(records, rows, formulas, names)
     if formula_lines:
         parts += ["## Formulas used", "",

@@ -149,16 +149,12 @@ def _check_configurations(configurations, datasets, registry, source, transfer_m
     return configurations
 
 
-def _check_tasks(datasets, registry, settings, transfer_matrix):
+def _check_tasks(datasets, registry, transfer_matrix):
     """Refuse what is for classification data sets only on a regression one."""
     regression = [registry[d].name for d in datasets if registry[d].task == "regression"]
     if regression and transfer_matrix:
         raise BenchmarkError("the transfer matrix compares ROC AUC: it is for classification "
                              f"data sets only, not {', '.join(regression)}.")
-    if regression and settings.early_stopping:
-        raise BenchmarkError("early stopping (validation AUC curves) is for classification "
-                             f"data sets only, not {', '.join(regression)}; use "
-                             "early_stopping=False (leave out --early-stopping).")
 
 
 def _check_seeds(seeds):
@@ -183,7 +179,7 @@ def _check(settings, datasets, seeds, configurations, task, registry, source, tr
         configurations = (REGRESSION_CONFIGURATIONS if task == "regression"
                           else DEFAULT_CONFIGURATIONS)
     _check_choices([source], registry, "source data set")
-    _check_tasks(datasets, registry, settings, transfer_matrix)
+    _check_tasks(datasets, registry, transfer_matrix)
     configurations = _check_configurations(configurations, datasets, registry, source,
                                            transfer_matrix)
     return _Request(settings, registry, datasets, _check_seeds(seeds), configurations, source)
@@ -499,7 +495,10 @@ def run_benchmark(
         SymbolicRegressor, and the scores are R², RMSE and E_param =
         max(R², 0) / log10(Params); Hybrid transfer uses the formula
         discovered on ``source`` (HIGGS, a classification data set) for the
-        same seed.
+        same seed.  With ``settings.early_stopping`` a regressor's
+        validation rows are a random (not stratified) part of its training
+        rows, and ``curves.json`` records its validation R² per epoch
+        (``learning_curves_regression.png``).
     registry : dict, default=None
         The data sets by key (:class:`Dataset`); None means :data:`DATASETS`.
     source : str, default="higgs"
@@ -632,10 +631,13 @@ def _write_plots(folder, registry, stream):
             fig.savefig(os.path.join(folder.path, name), dpi=100)
             written.append(name)
     curves = folder.curves()
-    if curves:
-        from ..plotting import plot_learning_curves  # noqa: PLC0415
+    for metric, name in (("valid_auc", "learning_curves.png"),
+                         ("valid_r2", "learning_curves_regression.png")):
+        chosen = [c for c in curves if c.get(metric)]
+        if chosen:
+            from ..plotting import plot_learning_curves  # noqa: PLC0415
 
-        fig = plot_learning_curves(curves, labels=labels)
-        fig.savefig(os.path.join(folder.path, "learning_curves.png"), dpi=100)
-        written.append("learning_curves.png")
+            fig = plot_learning_curves(chosen, metric, labels=labels)
+            fig.savefig(os.path.join(folder.path, name), dpi=100)
+            written.append(name)
     return written

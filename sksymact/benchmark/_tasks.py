@@ -283,12 +283,48 @@ def _validation_auc_callback():
     return ValidationAUC()
 
 
+def _validation_r2_callback():
+    """A skorch callback recording each epoch's R² on the validation rows.
+
+    The rows are the regressor's own validation rows, with its standardized
+    target: R² is the same on the target's scale (both sides shift and scale
+    alike).
+    """
+    import torch  # noqa: PLC0415
+    from skorch.callbacks import Callback  # noqa: PLC0415
+
+    class ValidationR2(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            if dataset_valid is None:
+                return
+            with torch.no_grad():
+                predicted = net.module_.eval()(dataset_valid.X).cpu().numpy()
+            net.module_.train()
+            target = dataset_valid.y.cpu().numpy()
+            net.history.record("valid_r2", float(r2_score(
+                target.reshape(len(target), -1), predicted.reshape(len(target), -1))))
+
+    return ValidationR2()
+
+
+#: The per-epoch curves of a converged training, by task: what curves.json keeps.
+CURVES = {"classification": ("train_loss", "valid_loss", "valid_auc"),
+          "regression": ("train_loss", "valid_loss", "valid_r2")}
+
+
 def _converged_classifier(**params):
     """A HybridTransferClassifier with early stopping that records the validation AUC."""
     from .._classifier import HybridTransferClassifier  # noqa: PLC0415 (torch: see the top)
 
     return HybridTransferClassifier(
         **params, callbacks=[("valid_auc", _validation_auc_callback())])
+
+
+def _converged_regressor(**params):
+    """A HybridTransferRegressor with early stopping that records the validation R²."""
+    from .._regressor import HybridTransferRegressor  # noqa: PLC0415 (torch: see the top)
+
+    return HybridTransferRegressor(**params, callbacks=[("valid_r2", _validation_r2_callback())])
 
 
 def train_and_score(job, X, y):
@@ -306,8 +342,6 @@ def train_and_score(job, X, y):
     if not config.neural:
         return _row(job, X_train, y_train, y_test, _train_reference(
             job, X_train, X_test, y_train, y_test))
-    if regression and settings.early_stopping:  # refused by run_benchmark before any work
-        raise ValueError("early stopping is for classification data sets only.")
     activation = job.formula if config.uses_formula else config.activation
 
     def network(activation):
@@ -317,8 +351,8 @@ def train_and_score(job, X, y):
             learning_rate_init=settings.learning_rate_init, dropout=settings.dropout,
             learnable_constants=config.learnable_constants, device=job.device,
             random_state=seed)
-        if settings.early_stopping:
-            return _converged_classifier(
+        if settings.early_stopping:  # on a regression data set, a random validation split
+            return (_converged_regressor if regression else _converged_classifier)(
                 **params, early_stopping=True, validation_fraction=settings.validation_fraction,
                 n_iter_no_change=settings.n_iter_no_change)
         return (HybridTransferRegressor if regression else HybridTransferClassifier)(**params)
@@ -345,7 +379,7 @@ def train_and_score(job, X, y):
     if settings.early_stopping:  # the learning curve goes to curves.json, not to results.csv
         history = clf.net_.history
         measured["curve"] = {name: [float(v) for v in history[:, name]]
-                             for name in ("train_loss", "valid_loss", "valid_auc")}
+                             for name in CURVES[job.task]}
     return _row(job, X_train, y_train, y_test, measured)
 
 
