@@ -278,6 +278,17 @@ def recompute(payload):
         add("15 epochs - 1 epoch MB", payload["epoch_growth_mb"],
             runs["light ReLU, 15 epochs"]["peak_rss_mb"],
             fn=lambda peak: peak - runs["light ReLU, 1 epoch"]["peak_rss_mb"])
+    elif kind == "evolve":
+        for r in payload["rungs"]:
+            t, at = r["all_s"], f"rung {r['rung']}"
+            add(f"{at}: ours s", r["ours_s"], t["ours"])
+            add(f"{at}: loop s", r["loop_s"], t["loop"])
+            add(f"{at}: loop/ours", r["loop/ours"], t["loop"], t["ours"])
+        for r in payload["costs"]:
+            t, at = r["all_s"], r["dataset"]
+            add(f"{at}: ReLU fit s", r["relu_fit_s"], t["relu"])
+            add(f"{at}: search/relu", r["search/relu"], t["search"],
+                fn=lambda search, t=t: search[0] / median(t["relu"]))
     else:
         raise ValueError(f"unknown benchmark {kind!r}")
     return out
