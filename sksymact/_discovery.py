@@ -214,7 +214,7 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         classifies best), chosen as ``selection`` says.  ``"evolve"``: the
         network-in-the-loop search -- the activation formula itself evolves
         and a candidate's fitness is the validation score of the network it
-        will be used in (a short training, ``selection_training``, on a
+        will be used in (trained as ``selection_training`` says, scored on a
         validation split of the rows given to ``fit``; never other rows).
         The population is seeded with gplearn's ``n_candidates`` distinct
         candidates of the same run (taken as ``max_similarity`` says), the
@@ -302,9 +302,11 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
         rows, epochs, the formulas trained and their scores, best first),
         ``"finalists"`` (formula, origin, generation, standard name or None,
         re-evaluated mean and std, each repeat's score, chosen),
-        ``"relu_validation_score"``, ``"budget"`` (trainings, row-epochs, and
-        ``"full_trainings"``: the row-epochs in units of one full short
-        training), ``"n_evaluated"`` and ``"all"`` (every candidate: formula,
+        ``"relu_validation_score"``, ``"budget"`` (``"trainings"``, the
+        ``"epochs"`` they ran, ``"row_epochs"``, and the row-epochs in units
+        of one full training of ``max_iter`` epochs, ``"full_trainings"``,
+        and of ReLU's training in the re-evaluation, ``"relu_trainings"``),
+        ``"n_evaluated"`` and ``"all"`` (every candidate: formula,
         generation, origin, low-fidelity score).  Budgets are counted in
         trainings and epochs, never seconds.  ``plot_search_history`` draws it.
     n_degenerate_skipped_ : int
@@ -925,7 +927,8 @@ class SymbolicActivationDiscoverer(VersionedPickleMixin, TransformerMixin, BaseE
             budget = self.search_history_["budget"]
             notes = (f"Evolved with the network in the loop: {self.n_distinct_activations_} "
                      f"activations trained ({budget['trainings']} trainings, "
-                     f"{budget['full_trainings']:.1f} full short trainings of budget). "
+                     f"{budget['relu_trainings']:.1f} times the rows and epochs of ReLU's "
+                     "training in the re-evaluation). "
                      f"Origin: {table['origin'][chosen]} (generation "
                      f"{table['generation'][chosen]}). Re-evaluated on {self.n_repeats} fresh "
                      f"splits: {table['validation_score'][chosen]:.4f} against ReLU's "

@@ -65,8 +65,8 @@ from ._selection import (
 )
 from ._training import Adam
 
-__all__ = ["STANDARD_FORMULAS", "RUNGS", "CandidateEvaluator", "evolve", "mutate",
-           "crossover", "random_formula"]
+__all__ = ["STANDARD_FORMULAS", "RUNGS", "EVOLVE_TRAINING", "CandidateEvaluator", "evolve",
+           "mutate", "crossover", "random_formula"]
 
 #: The standard activations, written in the operator set: the seeds any search
 #: must beat.  ``x*sig(1.702x)`` is GELU's sigmoid approximation (Hendrycks &
@@ -79,7 +79,8 @@ STANDARD_FORMULAS = {
 }
 
 #: The fidelities of successive halving: (share of the training rows, share of
-#: the short training's epochs).  The last rung is the full short training.
+#: the full training's ``max_iter``, the most a training at the rung runs).
+#: The last rung is the full training.
 RUNGS = ((1 / 3, 1 / 10), (2 / 3, 1 / 4), (1.0, 1.0))
 #: Successive halving keeps the best 1/ETA of a rung for the next.
 ETA = 3

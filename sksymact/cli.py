@@ -147,7 +147,8 @@ def build_parser():
                     "Covertype and Spambase for several seeds (with --task regression: "
                     "regressors on California housing and the generated Friedman #1, scored "
                     "by R²). Each finished run is appended "
-                    "to OUT/results.csv; rerunning with the same --out resumes. Writes "
+                    "to OUT/results.csv (accuracy, ROC AUC and log loss; R² and RMSE for "
+                    "regression); rerunning with the same --out resumes. Writes "
                     "summary.md, formulas.json, activations.png and efficiency.png.")
     by_task = {task: [k for k, d in DATASETS.items() if d.task == task]
                for task in ("classification", "regression")}

@@ -410,9 +410,10 @@ def write_across_report(folder, metric=None, *, registry=None, sources=None,
     The statistics across the folder's data sets (:func:`format_report`) on
     ``metric`` and, below them, on the other metrics of
     :data:`~sksymact.benchmark._configs.ACROSS_METRICS` of the tasks whose
-    rows the folder holds (ROC AUC on classification data sets), split by the
-    data sets' feature kinds (their ``group`` in ``registry``) and by transfer
-    source.  Each metric's statistics use the rows that have it.
+    rows the folder holds (ROC AUC and log loss, lower better, on
+    classification data sets), split by the data sets' feature kinds (their
+    ``group`` in ``registry``) and by transfer source.  Each metric's
+    statistics use the rows that have it.
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ class Dataset:
         :class:`~sksymact.HybridTransferRegressor`), the split (stratified
         by class, or not), the search of its own formulas (gplearn's
         ``SymbolicClassifier`` or ``SymbolicRegressor``) and the scores
-        (accuracy and ROC AUC, or R² and RMSE).
+        (accuracy, ROC AUC and log loss, or R² and RMSE).
     group : str or None, default=None
         What kind of features it has, for the reports across data sets
         (``"continuous features"`` or ``"discrete features"``: every feature

@@ -454,7 +454,8 @@ def run_benchmark(
 
     For each data set: formulas are discovered (see ``settings.protocol``),
     then every configuration is trained on each seed's stratified split and
-    scored on its test rows.  Each finished run is appended to
+    scored on its test rows (accuracy, ROC AUC and log loss; R² and RMSE on
+    a regression data set).  Each finished run is appended to
     ``out/results.csv`` at once; each discovered formula is saved in
     ``out/formulas.json``.  Running again into the same folder skips what is
     there, so an interrupted benchmark resumes where it stopped.  At the end

@@ -23,6 +23,7 @@ __all__ = [
     "ResultsFolder",
     "RESULT_COLUMNS",
     "REGRESSION_COLUMNS",
+    "LOG_LOSS_COLUMNS",
     "read_results",
     "read_formulas",
     "atomic_write_text",
@@ -34,7 +35,8 @@ SETTINGS_FILE = "settings.json"
 CURVES_FILE = "curves.json"
 
 #: Columns of ``results.csv``, in order.  A file that holds regression rows
-#: has :data:`REGRESSION_COLUMNS` after them.
+#: has :data:`REGRESSION_COLUMNS` after them, one that holds rows with a log
+#: loss :data:`LOG_LOSS_COLUMNS` after those.
 RESULT_COLUMNS = (
     "dataset", "configuration", "seed", "protocol", "settings_id",
     "accuracy", "roc_auc", "n_params", "e_param", "fit_seconds",
@@ -44,13 +46,32 @@ RESULT_COLUMNS = (
     "finished_at",
 )
 #: The scores of a regression row (our extension), empty in a classification
-#: row; a regression row leaves ``accuracy`` and ``roc_auc`` empty.  They are
-#: written only once a regression row is: the results.csv of classification
-#: runs keeps exactly :data:`RESULT_COLUMNS`, as before the extension.
+#: row; a regression row leaves ``accuracy``, ``roc_auc`` and ``log_loss``
+#: empty.  They are written only once a regression row is: the results.csv of
+#: classification runs has no ``r2`` and ``rmse``, as before the extension.
 REGRESSION_COLUMNS = ("r2", "rmse")
-_HEADERS = (RESULT_COLUMNS, RESULT_COLUMNS + REGRESSION_COLUMNS)
+#: The log loss of a classification row (lower is better), added after the
+#: regression columns: empty in a regression row, and in the rows of a file
+#: written before it was recorded (such a file is widened, its rows copied as
+#: they are, when the first row with a log loss is added).  Not a setting: the
+#: settings id is the same with or without it.
+LOG_LOSS_COLUMNS = ("log_loss",)
+#: The groups of columns added after :data:`RESULT_COLUMNS`, in the order they
+#: take in a header; a file has those its rows need (an old file none).
+_EXTENSIONS = (REGRESSION_COLUMNS, LOG_LOSS_COLUMNS)
+
+
+def _header_of(groups):
+    """The header of a file that holds the extension ``groups`` (a set of them)."""
+    return RESULT_COLUMNS + tuple(c for g in _EXTENSIONS if g in groups for c in g)
+
+
+#: Every header a results file can have: one per set of extensions it holds.
+_HEADERS = tuple(_header_of({g for i, g in enumerate(_EXTENSIONS) if n >> i & 1})
+                 for n in range(2 ** len(_EXTENSIONS)))
 _INT_COLUMNS = ("seed", "n_params", "n_train", "n_test", "n_features", "epochs")
-_FLOAT_COLUMNS = ("accuracy", "roc_auc", "e_param", "fit_seconds", *REGRESSION_COLUMNS)
+_FLOAT_COLUMNS = ("accuracy", "roc_auc", "e_param", "fit_seconds", *REGRESSION_COLUMNS,
+                  *LOG_LOSS_COLUMNS)
 
 
 class BenchmarkError(Exception):
@@ -94,9 +115,10 @@ def read_results(path):
     Returns
     -------
     rows : list of dict
-        One per run, keyed by :data:`RESULT_COLUMNS`, and by ``r2`` and
-        ``rmse`` too in a file that holds regression rows; numbers come back
-        as int and float, empty cells as ``""``.
+        One per run, keyed by :data:`RESULT_COLUMNS`, by ``r2`` and ``rmse``
+        too in a file that holds regression rows, and by ``log_loss``
+        (``""`` in the rows of a file written before it was recorded);
+        numbers come back as int and float, empty cells as ``""``.
 
     Raises
     ------
@@ -127,6 +149,8 @@ def _parse_results(text, path):
     for line, row in enumerate(reader, start=2):
         if None in row or any(value is None for value in row.values()):
             raise corrupt(f"line {line} has the wrong number of fields")
+        for name in LOG_LOSS_COLUMNS:  # a file written before the log loss was recorded
+            row.setdefault(name, "")
         try:
             rows.append(_parse_row(row))
         except ValueError as exc:
@@ -139,15 +163,16 @@ def _header(text):
     return tuple(next(csv.reader(io.StringIO(text)), ())) or None if text else None
 
 
-def _widened(text):
-    """A results file's text with the regression columns added, empty in its rows.
+def _widened(text, columns):
+    """A results file's text with the header ``columns``, the cells it adds empty.
 
-    The rows are copied as text, not parsed and written again: every value
-    stays exactly as it was.
+    ``columns`` holds every column of the file's header (it only adds).  The
+    rows are copied as text, not parsed and written again: every value stays
+    exactly as it was.
     """
     reader = csv.DictReader(io.StringIO(text))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, _HEADERS[1], lineterminator="\n", restval="")
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(reader)
     return buffer.getvalue()
@@ -314,10 +339,14 @@ class ResultsFolder:
             with open(path, encoding="utf-8", newline="") as stream:
                 old = stream.read()
             _parse_results(old, path)  # never build on a damaged file
-        columns = _HEADERS[1] if (_header(old) == _HEADERS[1] or any(
-            row.get(k) is not None for k in REGRESSION_COLUMNS)) else RESULT_COLUMNS
-        if old and _header(old) != columns:  # the first regression row: widen the file
-            old = _widened(old)
+        held = set(_header(old) or ())
+        columns = _header_of({group for group in _EXTENSIONS if any(
+            name in held or row.get(name) not in (None, "") for name in group)})
+        if old and _header(old) != columns:
+            # The first row of an extension the file lacks (a regression row, a row
+            # with a log loss in a file written before it): widen the file, its
+            # rows' new cells empty, in the same atomic write as the row.
+            old = _widened(old, columns)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, columns, lineterminator="\n")
         if not old:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import softmax
-from sklearn.metrics import accuracy_score, r2_score, roc_auc_score, root_mean_squared_error
+from sklearn.metrics import (accuracy_score, log_loss, r2_score, roc_auc_score,
+                             root_mean_squared_error)
 
 from .._metrics import parameter_efficiency_score, regression_efficiency_score
 from .._parallel import limit_torch_threads
@@ -209,10 +210,17 @@ def roc_auc(y_true, y_score, labels):
 
 
 def _classification_scores(clf, X_test, y_test):
-    """Accuracy and ROC AUC of a fitted classifier's probabilities; the probabilities."""
+    """Accuracy, ROC AUC and log loss of a fitted classifier's probabilities; the probabilities.
+
+    The log loss is scikit-learn's ``log_loss`` with ``labels`` the
+    classifier's classes, the columns of its probabilities: those of the
+    training rows, so every class of the data set (the split is stratified),
+    also where the test rows lack one.  Lower is better.
+    """
     proba = clf.predict_proba(X_test)
     accuracy = accuracy_score(y_test, clf.classes_[np.argmax(proba, axis=1)])
-    return {"accuracy": float(accuracy), "roc_auc": roc_auc(y_test, proba, clf.classes_)}, proba
+    return {"accuracy": float(accuracy), "roc_auc": roc_auc(y_test, proba, clf.classes_),
+            "log_loss": float(log_loss(y_test, proba, labels=clf.classes_))}, proba
 
 
 def _regression_scores(y_test, y_pred):
@@ -222,7 +230,7 @@ def _regression_scores(y_test, y_pred):
 
 
 def score(clf, X_test, y_test):
-    """Accuracy, ROC AUC (one-vs-rest macro for more classes) and E_param."""
+    """Accuracy, ROC AUC (one-vs-rest macro for more classes), log loss and E_param."""
     scores, proba = _classification_scores(clf, X_test, y_test)
     n_params = int(clf.n_params_)
     return {**scores, "n_params": n_params,
