@@ -232,7 +232,7 @@ class _Archive:
 
     def __init__(self, min_nonlinearity):
         self.min_nonlinearity = min_nonlinearity
-        self.prints = []
+        self.prints = None  # the admitted fingerprints, stacked: one numpy call per check
         self.formulas = set()
 
     def admit(self, formula):
@@ -244,9 +244,10 @@ class _Archive:
         if is_degenerate(formula, self.min_nonlinearity):
             return None
         print_ = fingerprint(formula)
-        if print_ is None or (self.prints and same_activation(np.array(self.prints), print_)):
+        if print_ is None or (self.prints is not None and same_activation(self.prints, print_)):
             return None
-        self.prints.append(print_)
+        self.prints = (print_[None] if self.prints is None
+                       else np.concatenate([self.prints, print_[None]]))
         return formula
 
 

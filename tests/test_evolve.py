@@ -180,6 +180,25 @@ def test_the_written_out_log_loss_is_scikit_learns(n_classes):
         log_loss(y, probabilities, labels=labels, sample_weight=weight), rel=1e-12)
 
 
+@pytest.mark.parametrize("learnable", [False, "per_channel"])
+def test_the_reused_network_trains_as_a_fresh_one_over_an_adversarial_grammar(learnable):
+    # The fast path keeps one network per seed, resets it in place and shares one
+    # activation module between the layers; the obviously correct path builds a
+    # new evaluator (and network) for every formula.  Every operator, the special
+    # constants and repeated subtrees, in one sequence: the scores agree bit for bit.
+    X, y = _binary(300)
+    kwargs = dict(task="classification", n_splits=1, validation_fraction=0.25,
+                  learnable_constants=learnable, random_state=0,
+                  training={"max_iter": 3, "hidden_layer_sizes": (8, 4), "batch_size": 64})
+    formulas = [f for f in _adversarial_formulas() if "x" in f.variables]
+    reused = CandidateEvaluator(X, y, **kwargs)
+    for formula in formulas:
+        fresh = CandidateEvaluator(X, y, **kwargs).train(formula, 2, 0, 11)
+        again = reused.train(formula, 2, 0, 11)
+        assert (again[0] == fresh[0] or (math.isnan(again[0]) and math.isnan(fresh[0])),
+                again[1] == fresh[1]) == (True, True), formula
+
+
 def test_the_evaluator_never_trains_on_validation_rows():
     X, y = _binary()
     evaluator = CandidateEvaluator(X, y, task="classification", training={"max_iter": 2},

@@ -51,15 +51,22 @@ def test_the_classification_suite_is_the_14_shared_sets_with_its_baselines():
     assert len(suite.seeds) == 5 and suite.settings["early_stopping"] is True
 
 
-def test_the_quick_suite_runs_and_reports_every_configuration_and_data_set(pmlb_home, tmp_path):
-    out = tmp_path / "quick"
-    assert main(["benchmark", "--suite", "pmlb-classification", "--quick", "--out", str(out),
+def _run_quick(suite, pmlb_home, out, datasets):
+    """Run ``--suite suite --quick`` offline into ``out``; its rows, after checking that
+    every configuration ran on every one of ``datasets``."""
+    assert main(["benchmark", "--suite", suite, "--quick", "--out", str(out),
                  "--data-home", pmlb_home, "--no-download", "--n-jobs", "1", "--quiet",
                  "--no-plots"]) == 0
     rows = read_results(out)
-    configs = SUITES["pmlb-classification"].configurations
+    configs = SUITES[suite].configurations
     assert {(r["dataset"], r["configuration"]) for r in rows} == {
-        (d, c) for d in QUICK for c in configs}
+        (d, c) for d in datasets for c in configs}
+    return rows, configs
+
+
+def test_the_quick_suite_runs_and_reports_every_configuration_and_data_set(pmlb_home, tmp_path):
+    out = tmp_path / "quick"
+    rows, configs = _run_quick("pmlb-classification", pmlb_home, out, QUICK)
     assert all(r["seed"] == 42 for r in rows)
     report = (out / "across.md").read_text(encoding="utf-8")
     for key in (*configs, *QUICK):
@@ -88,13 +95,7 @@ def test_the_regression_suite_is_the_5_shared_sets_scored_by_r2():
 
 def test_the_quick_regression_suite_runs_converged_and_ranks_by_r2(pmlb_home, tmp_path):
     out = tmp_path / "quick-regression"
-    assert main(["benchmark", "--suite", "pmlb-regression", "--quick", "--out", str(out),
-                 "--data-home", pmlb_home, "--no-download", "--n-jobs", "1", "--quiet",
-                 "--no-plots"]) == 0
-    rows = read_results(out)
-    configs = SUITES["pmlb-regression"].configurations
-    assert {(r["dataset"], r["configuration"]) for r in rows} == {
-        (d, c) for d in QUICK_REGRESSION for c in configs}
+    rows, configs = _run_quick("pmlb-regression", pmlb_home, out, QUICK_REGRESSION)
     assert all(r["seed"] == 42 and r["n_train"] + r["n_test"] == 600 for r in rows)
     assert all(-1 < r["r2"] <= 1 and r["accuracy"] == "" for r in rows)
     # The converged budget: every network has its validation R² curve, and stops by

@@ -268,51 +268,44 @@ def _train_reference(job, X_train, X_test, y_train, y_test):
     return {**_classification_scores(clf, X_test, y_test)[0], **common}
 
 
-def _validation_auc_callback():
-    """A skorch callback recording each epoch's ROC AUC on the validation rows."""
-    import torch  # noqa: PLC0415
-    from skorch.callbacks import Callback  # noqa: PLC0415
+def _auc_of_outputs(target, logits):
+    """ROC AUC of a classifier's validation logits.
 
-    class ValidationAUC(Callback):
-        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
-            if dataset_valid is None:
-                return
-            with torch.no_grad():
-                logits = net.module_.eval()(dataset_valid.X).cpu().numpy()
-            net.module_.train()
-            # A single logit ranks the rows as the positive class's probability
-            # does; several are made probabilities, which one-vs-rest compares
-            # across rows.
-            several = logits.ndim == 2 and logits.shape[1] > 1
-            scores = softmax(logits, axis=1) if several else logits.ravel()
-            auc = roc_auc(dataset_valid.y.cpu().numpy(), scores, np.arange(logits.shape[-1]))
-            net.history.record("valid_auc", auc)
-
-    return ValidationAUC()
+    A single logit ranks the rows as the positive class's probability does;
+    several are made probabilities, which one-vs-rest compares across rows.
+    """
+    several = logits.ndim == 2 and logits.shape[1] > 1
+    scores = softmax(logits, axis=1) if several else logits.ravel()
+    return roc_auc(target, scores, np.arange(logits.shape[-1]))
 
 
-def _validation_r2_callback():
-    """A skorch callback recording each epoch's R² on the validation rows.
+def _r2_of_outputs(target, predicted):
+    """R² of a regressor's validation outputs, on its standardized target.
 
-    The rows are the regressor's own validation rows, with its standardized
-    target: R² is the same on the target's scale (both sides shift and scale
-    alike).
+    R² is the same on the target's scale (both sides shift and scale alike).
+    """
+    return float(r2_score(target.reshape(len(target), -1), predicted.reshape(len(target), -1)))
+
+
+def _validation_callback(name, score):
+    """A skorch callback recording ``score(target, outputs)`` on the validation rows each epoch.
+
+    The outputs are the module's in eval mode on the network's own validation
+    rows; the module is put back in train mode for the next epoch.
     """
     import torch  # noqa: PLC0415
     from skorch.callbacks import Callback  # noqa: PLC0415
 
-    class ValidationR2(Callback):
+    class ValidationScore(Callback):
         def on_epoch_end(self, net, dataset_valid=None, **kwargs):
             if dataset_valid is None:
                 return
             with torch.no_grad():
-                predicted = net.module_.eval()(dataset_valid.X).cpu().numpy()
+                outputs = net.module_.eval()(dataset_valid.X).cpu().numpy()
             net.module_.train()
-            target = dataset_valid.y.cpu().numpy()
-            net.history.record("valid_r2", float(r2_score(
-                target.reshape(len(target), -1), predicted.reshape(len(target), -1))))
+            net.history.record(name, score(dataset_valid.y.cpu().numpy(), outputs))
 
-    return ValidationR2()
+    return ValidationScore()
 
 
 #: The per-epoch curves of a converged training, by task: what curves.json keeps.
@@ -325,14 +318,15 @@ def _converged_classifier(**params):
     from .._classifier import HybridTransferClassifier  # noqa: PLC0415 (torch: see the top)
 
     return HybridTransferClassifier(
-        **params, callbacks=[("valid_auc", _validation_auc_callback())])
+        **params, callbacks=[("valid_auc", _validation_callback("valid_auc", _auc_of_outputs))])
 
 
 def _converged_regressor(**params):
     """A HybridTransferRegressor with early stopping that records the validation R²."""
     from .._regressor import HybridTransferRegressor  # noqa: PLC0415 (torch: see the top)
 
-    return HybridTransferRegressor(**params, callbacks=[("valid_r2", _validation_r2_callback())])
+    return HybridTransferRegressor(
+        **params, callbacks=[("valid_r2", _validation_callback("valid_r2", _r2_of_outputs))])
 
 
 def train_and_score(job, X, y):
